@@ -19,7 +19,9 @@ from outlier.core.actions import do_create_token
 from outlier.core.models import Membership, Role, User, Workspace
 from outlier.curation.models import Scoop, ScoopState, Topic
 
-CORPUS = Path(os.environ.get("OUTLIER_TEST_CORPUS", Path(__file__).parents[2] / "shared" / "corpus"))
+CORPUS = Path(
+    os.environ.get("OUTLIER_TEST_CORPUS", Path(__file__).parents[2] / "shared" / "corpus")
+)
 PASSWORD = "correct horse battery staple"
 
 
@@ -172,5 +174,3 @@ ARTICLE_HTML = """<!doctype html><html lang="en"><head>
 @pytest.fixture
 def article_url(page_server: PageServer) -> str:
     return page_server.add("/rivers", ARTICLE_HTML)
-
-

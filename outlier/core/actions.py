@@ -13,7 +13,7 @@ from django.utils.text import slugify
 
 from outlier.core.models import ApiToken, Membership, Role, Scope, User, Workspace, hash_token
 
-TOKEN_PREFIX = "olr_"
+TOKEN_PREFIX = "olr_"  # noqa: S105 (a public prefix, not a secret)
 RESERVED_WORKSPACE_SLUGS = {"new", "admin", "api", "static", "media"}
 
 
@@ -128,7 +128,9 @@ def do_bootstrap_owner(email: str, password: str, workspace_name: str = "My bran
 # --- API tokens ---------------------------------------------------------------------------
 
 
-def do_create_token(user: User, workspace: Workspace, name: str, scope: str) -> tuple[ApiToken, str]:
+def do_create_token(
+    user: User, workspace: Workspace, name: str, scope: str
+) -> tuple[ApiToken, str]:
     """Create a token; the raw value is returned once and only its hash is kept."""
     name = name.strip()
     if not name:

@@ -30,14 +30,14 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractUser):
     """A person who logs in with an e-mail address."""
 
-    username = None  # type: ignore[assignment]
+    username = None  # type: ignore[assignment,misc]
     email = models.EmailField("e-mail address", unique=True)
     display_name = models.CharField(max_length=120, blank=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
 
-    objects = UserManager()  # type: ignore[misc]
+    objects = UserManager()  # type: ignore[misc,assignment]
 
     def __str__(self) -> str:
         return self.display_name or self.email

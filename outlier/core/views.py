@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from outlier.core import actions, setup_link
+from outlier.core.authn import request_user
 from outlier.core.forms import MemberForm, RoleForm, SetupForm, TokenForm, WorkspaceForm, add_errors
 from outlier.core.invitations import send_invitation
 from outlier.core.models import ApiToken, Membership, Role
@@ -19,7 +20,7 @@ from outlier.core.models import ApiToken, Membership, Role
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    memberships = Membership.objects.filter(user=request.user).select_related("workspace")
+    memberships = Membership.objects.filter(user=request_user(request)).select_related("workspace")
     if len(memberships) == 1:
         return redirect("curation:dashboard", memberships[0].workspace.slug)
     return render(request, "core/home.html", {"memberships": memberships})
@@ -31,7 +32,9 @@ def workspace_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             workspace = actions.do_create_workspace(
-                request.user, form.cleaned_data["name"], form.cleaned_data["slug"]  # type: ignore[arg-type]
+                request_user(request),
+                form.cleaned_data["name"],
+                form.cleaned_data["slug"],  # type: ignore[arg-type]
             )
         except ValidationError as exc:
             add_errors(form, exc)
@@ -43,7 +46,7 @@ def workspace_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def members(request: HttpRequest, ws: str) -> HttpResponse:
-    membership = actions.access_workspace(request.user, ws, Role.OWNER)  # type: ignore[arg-type]
+    membership = actions.access_workspace(request_user(request), ws, Role.OWNER)
     form = MemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -54,7 +57,7 @@ def members(request: HttpRequest, ws: str) -> HttpResponse:
             add_errors(form, exc)
         else:
             if created:
-                send_invitation(added.user, membership.workspace, request.user)  # type: ignore[arg-type]
+                send_invitation(added.user, membership.workspace, request_user(request))
                 messages.success(request, f"{added.user.email} added; an invitation was e-mailed.")
             else:
                 messages.success(request, f"{added.user.email} added as {added.role}.")
@@ -68,7 +71,7 @@ def members(request: HttpRequest, ws: str) -> HttpResponse:
 @login_required
 @require_POST
 def member_change(request: HttpRequest, ws: str, member_id: int) -> HttpResponse:
-    membership = actions.access_workspace(request.user, ws, Role.OWNER)  # type: ignore[arg-type]
+    membership = actions.access_workspace(request_user(request), ws, Role.OWNER)
     target = get_object_or_404(Membership, pk=member_id, workspace=membership.workspace)
     try:
         if request.POST.get("remove"):
@@ -87,13 +90,13 @@ def member_change(request: HttpRequest, ws: str, member_id: int) -> HttpResponse
 
 @login_required
 def tokens(request: HttpRequest, ws: str) -> HttpResponse:
-    membership = actions.access_workspace(request.user, ws)  # type: ignore[arg-type]
+    membership = actions.access_workspace(request_user(request), ws)
     form = TokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
         try:
             _, new_token = actions.do_create_token(
-                request.user,  # type: ignore[arg-type]
+                request_user(request),
                 membership.workspace,
                 form.cleaned_data["name"],
                 form.cleaned_data["scope"],
@@ -102,7 +105,7 @@ def tokens(request: HttpRequest, ws: str) -> HttpResponse:
             add_errors(form, exc)
         else:
             form = TokenForm()
-    rows = ApiToken.objects.filter(user=request.user, workspace=membership.workspace)
+    rows = ApiToken.objects.filter(user=request_user(request), workspace=membership.workspace)
     context = {"membership": membership, "workspace": membership.workspace, "form": form,
                "rows": rows, "new_token": new_token}  # fmt: skip
     return render(request, "core/tokens.html", context)
@@ -111,8 +114,10 @@ def tokens(request: HttpRequest, ws: str) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, ws: str, token_id: int) -> HttpResponse:
-    membership = actions.access_workspace(request.user, ws)  # type: ignore[arg-type]
-    token = get_object_or_404(ApiToken, pk=token_id, user=request.user, workspace=membership.workspace)
+    membership = actions.access_workspace(request_user(request), ws)
+    token = get_object_or_404(
+        ApiToken, pk=token_id, user=request_user(request), workspace=membership.workspace
+    )
     actions.do_revoke_token(token)
     messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("tokens", ws)
@@ -138,4 +143,3 @@ def setup(request: HttpRequest, token: str) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("home")
     return render(request, "core/setup.html", {"form": form})
-

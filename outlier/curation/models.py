@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -69,7 +71,9 @@ class Scoop(models.Model):
 
     insight = models.TextField(blank=True, help_text="Markdown")
     insight_html = models.TextField(blank=True, editable=False)
-    tags = models.ManyToManyField("Tag", blank=True, related_name="scoops")
+    tags: models.ManyToManyField[Tag, Any] = models.ManyToManyField(
+        "Tag", blank=True, related_name="scoops"
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -88,12 +92,12 @@ class Scoop(models.Model):
     def __str__(self) -> str:
         return self.title or self.url
 
+    def get_absolute_url(self) -> str:
+        return reverse("site:scoop", args=[self.topic.slug, self.pk, self.slug])
+
     @property
     def slug(self) -> str:
         return slugify(self.title)[:60] or "scoop"
-
-    def get_absolute_url(self) -> str:
-        return reverse("site:scoop", args=[self.topic.slug, self.pk, self.slug])
 
     @property
     def link_url(self) -> str:

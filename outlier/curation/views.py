@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from outlier.core.actions import access_workspace
+from outlier.core.authn import request_user
 from outlier.core.forms import add_errors
 from outlier.core.models import Membership, Role
 from outlier.curation import actions, queries
@@ -20,7 +21,7 @@ from outlier.curation.models import Scoop, ScoopState, Topic
 
 
 def _member(request: HttpRequest, ws: str, role: str = Role.VIEWER) -> Membership:
-    return access_workspace(request.user, ws, role)  # type: ignore[arg-type]
+    return access_workspace(request_user(request), ws, role)
 
 
 @login_required

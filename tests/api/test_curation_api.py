@@ -118,7 +118,9 @@ def test_roles_and_workspaces_are_enforced_on_scoops(team, topic):
     assert contributor.delete(f"/scoops/{others.pk}").status_code == 403
     viewer = Api(team.token(team.viewer))
     assert viewer.get(f"/scoops/{others.pk}").status_code == 200
-    assert viewer.post("/scoops", {"url": "https://a.example/", "topic": "climate"}).status_code == 403
+    assert (
+        viewer.post("/scoops", {"url": "https://a.example/", "topic": "climate"}).status_code == 403
+    )
     outsider = Api(team.token(team.outsider))
     assert outsider.get(f"/scoops/{others.pk}").status_code == 404
     assert outsider.get("/topics/climate").status_code == 404

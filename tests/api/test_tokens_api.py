@@ -16,7 +16,9 @@ def post_token(client: Client, **body):
 
 def test_a_token_is_created_with_email_and_password_and_shown_once(team):
     client = Client()
-    response = post_token(client, email="editor@acme.test", password=PASSWORD, name="cli", scope="write")
+    response = post_token(
+        client, email="editor@acme.test", password=PASSWORD, name="cli", scope="write"
+    )
     assert response.status_code == 201
     raw = response.json()["token"]
     assert response.json()["workspace"] == "acme"

@@ -16,7 +16,9 @@ from tests.conftest import PASSWORD
 
 def test_log_in_and_out(team):
     client = Client()
-    response = client.post("/accounts/login/", {"username": "editor@acme.test", "password": PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"username": "editor@acme.test", "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert client.get("/app/", follow=True).redirect_chain[-1][0] == "/app/acme/"
     client.post("/accounts/logout/")
@@ -33,8 +35,13 @@ def test_repeated_failures_lock_the_login(team, settings):
     settings.LOGIN_MAX_FAILURES = 3
     client = Client()
     for _ in range(3):
-        response = client.post("/accounts/login/", {"username": "editor@acme.test", "password": "no"})
-        assert b"correct email" in response.content.lower() or b"enter a correct" in response.content.lower()
+        response = client.post(
+            "/accounts/login/", {"username": "editor@acme.test", "password": "no"}
+        )
+        assert (
+            b"correct email" in response.content.lower()
+            or b"enter a correct" in response.content.lower()
+        )
     locked = client.post("/accounts/login/", {"username": "editor@acme.test", "password": PASSWORD})
     assert locked.status_code == 200
     assert b"Too many failed attempts" in locked.content

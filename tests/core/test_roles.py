@@ -37,7 +37,12 @@ def test_anonymous_visitors_are_sent_to_log_in(team):
 def test_a_viewer_cannot_scoop_and_a_contributor_cannot_edit_others(team, topic):
     scoop = make_scoop(topic, created_by=team.editor, title="Editor's pick")
     viewer = team.client(team.viewer)
-    assert viewer.post("/app/acme/scoops/new/", {"url": "https://a.example/", "topic": topic.pk}).status_code == 403
+    assert (
+        viewer.post(
+            "/app/acme/scoops/new/", {"url": "https://a.example/", "topic": topic.pk}
+        ).status_code
+        == 403
+    )
     contributor = team.client(team.contributor)
     response = contributor.post(f"/app/acme/scoops/{scoop.pk}/delete/")
     assert response.status_code == 403

@@ -63,7 +63,10 @@ def test_the_cli_scoops_a_url(team, topic, article_url, capsys):
     [
         (["https://a.example/", "--topic", "nope"], "No topic"),
         (["not a url", "--topic", "climate"], "spaces"),
-        (["https://a.example/", "--topic", "climate", "--as", "outsider@rival.test"], "No such member"),
+        (
+            ["https://a.example/", "--topic", "climate", "--as", "outsider@rival.test"],
+            "No such member",
+        ),
     ],
 )
 def test_the_cli_explains_bad_input(team, topic, args, message):

@@ -55,7 +55,13 @@ def test_a_real_world_page_is_filled(team, topic, page_server: PageServer):
     ("path", "status", "content_type", "body", "reason"),
     [
         ("/missing", 404, "text/html", b"<p>gone</p>", "HTTP 404"),
-        ("/image", 200, "image/png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, "not a web page (image/png)"),
+        (
+            "/image",
+            200,
+            "image/png",
+            b"\x89PNG\r\n\x1a\n" + b"0" * 100,
+            "not a web page (image/png)",
+        ),
         ("/json", 200, "application/json", b'{"a": 1}', "not a web page"),
         ("/empty", 200, "text/html", b"", "not an HTML document"),
     ],
@@ -134,7 +140,15 @@ def test_retry_fetches_again_after_a_failure(team, topic, page_server):
 
 
 @pytest.mark.parametrize(
-    "bad", ["ftp://example.org/file", "javascript:alert(1)", "example.org", "", "http://", "https://user:pw@example.org/"]
+    "bad",
+    [
+        "ftp://example.org/file",
+        "javascript:alert(1)",
+        "example.org",
+        "",
+        "http://",
+        "https://user:pw@example.org/",
+    ],
 )
 def test_a_bad_url_is_refused_before_anything_is_stored(team, topic, bad):
     with pytest.raises(ValidationError):

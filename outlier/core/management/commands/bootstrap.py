@@ -27,11 +27,15 @@ class Command(BaseCommand):
             try:
                 do_bootstrap_owner(email, password)
             except ValidationError as exc:
-                raise CommandError("Cannot create the first owner: " + " ".join(exc.messages)) from exc
+                raise CommandError(
+                    "Cannot create the first owner: " + " ".join(exc.messages)
+                ) from exc
             self.stdout.write(self.style.SUCCESS(f"Created the first owner {email}."))
             return
         if email or password:
-            raise CommandError("Set both OUTLIER_ADMIN_EMAIL and OUTLIER_ADMIN_PASSWORD, or neither.")
+            raise CommandError(
+                "Set both OUTLIER_ADMIN_EMAIL and OUTLIER_ADMIN_PASSWORD, or neither."
+            )
         self.stdout.write(
             "No account yet. Open this one-time link to create the first owner:\n  "
             + setup_link.make_setup_url()

@@ -29,8 +29,8 @@ class Command(BaseCommand):
             "--graceful-timeout", "20",
         ]  # fmt: skip
         worker = [python, "-m", "outlier.cli", "worker"]
-        children = [subprocess.Popen(web)]
-        children += [subprocess.Popen(worker) for _ in range(options["task_workers"])]
+        children = [subprocess.Popen(web)]  # noqa: S603 (our own interpreter and arguments)
+        children += [subprocess.Popen(worker) for _ in range(options["task_workers"])]  # noqa: S603
         self.stdout.write(self.style.SUCCESS(f"Outlier is running at {settings.BASE_URL}/app/"))
         self.stdout.write(f"Public site: {settings.BASE_URL}/   (Ctrl+C stops it)")
 
