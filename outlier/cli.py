@@ -1,10 +1,10 @@
 """The `outlier` command: Django's management commands under Outlier's settings.
 
-    outlier migrate              create or update the database
-    outlier bootstrap            create the first owner (or print the set-up link)
-    outlier serve                web server and one worker, in the foreground
-    outlier worker               a background worker (run as many as you like)
-    outlier scoop URL --topic S  save an article into a topic
+outlier migrate              create or update the database
+outlier bootstrap            create the first owner (or print the set-up link)
+outlier serve                web server and one worker, in the foreground
+outlier worker               a background worker (run as many as you like)
+outlier scoop URL --topic S  save an article into a topic
 """
 
 from __future__ import annotations

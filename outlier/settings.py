@@ -72,7 +72,9 @@ BIND = env_str("OUTLIER_BIND", "127.0.0.1:8000")
 BASE_URL = env_str("OUTLIER_BASE_URL", f"http://{BIND}").rstrip("/")
 _base = urlsplit(BASE_URL)
 if _base.scheme not in {"http", "https"} or not _base.hostname:
-    raise ImproperlyConfigured(f"OUTLIER_BASE_URL must be an absolute http(s) URL, got {BASE_URL!r}")
+    raise ImproperlyConfigured(
+        f"OUTLIER_BASE_URL must be an absolute http(s) URL, got {BASE_URL!r}"
+    )
 
 ALLOWED_HOSTS = [_base.hostname, *env_list("OUTLIER_ALLOWED_HOSTS")]
 if DEBUG:

@@ -358,4 +358,3 @@ def do_fail_fetch(scoop_id: int, reason: str) -> bool:
         state=ScoopState.FAILED, fetch_error=reason[:500], fetched_at=timezone.now()
     )
     return bool(updated)
-

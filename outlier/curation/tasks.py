@@ -35,7 +35,9 @@ def fetch_scoop(scoop_id: int) -> str:
         return "failed"
     except Exception:
         logger.exception("Reading scoop %s failed", scoop_id)
-        actions.do_fail_fetch(scoop_id, "The page could not be read (an internal error was logged).")
+        actions.do_fail_fetch(
+            scoop_id, "The page could not be read (an internal error was logged)."
+        )
         return "failed"
     actions.do_fill_scoop(scoop_id, article)
     return "filled"
