@@ -77,6 +77,8 @@ if _base.scheme not in {"http", "https"} or not _base.hostname:
     )
 
 ALLOWED_HOSTS = [_base.hostname, *env_list("OUTLIER_ALLOWED_HOSTS")]
+if _base.hostname in {"127.0.0.1", "localhost", "::1"}:
+    ALLOWED_HOSTS += ["127.0.0.1", "localhost", "[::1]"]
 if DEBUG:
     ALLOWED_HOSTS += ["localhost", "127.0.0.1", "[::1]", "testserver"]
 CSRF_TRUSTED_ORIGINS = [f"{_base.scheme}://{_base.netloc}"]
