@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -52,22 +54,34 @@ def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Networ
     return networks
 
 
-def _secret_key(data_dir: Path) -> str:
-    key = env_str("OUTLIER_SECRET_KEY")
-    if key:
-        return key
-    path = data_dir / "secret_key"
+def _kept_secret(data_dir: Path, name: str, make: Callable[[], str]) -> str:
+    """A secret generated once into the data dir (mode 0600) and read back afterwards."""
+    path = data_dir / name
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            return path.read_text().strip()
         with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(50))
+            handle.write(make())
     return path.read_text().strip()
+
+
+def _fernet_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
 DATA_DIR = Path(env_str("OUTLIER_DATA_DIR", "./var")).resolve()
 DEBUG = env_bool("OUTLIER_DEBUG", False)
-SECRET_KEY = _secret_key(DATA_DIR)
+SECRET_KEY = env_str("OUTLIER_SECRET_KEY") or _kept_secret(
+    DATA_DIR, "secret_key", lambda: secrets.token_urlsafe(50)
+)
+# Fernet keys for secrets at rest (channel credentials): the first encrypts, all decrypt.
+# Rotate by putting a new key first, then `outlier rotate-keys`, then dropping the old one.
+ENCRYPTION_KEYS = env_list("OUTLIER_ENCRYPTION_KEYS") or [
+    _kept_secret(DATA_DIR, "encryption_key", _fernet_key)
+]
 BIND = env_str("OUTLIER_BIND", "127.0.0.1:8000")
 BASE_URL = env_str("OUTLIER_BASE_URL", f"http://{BIND}").rstrip("/")
 _base = urlsplit(BASE_URL)
