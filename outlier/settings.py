@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "outlier.core",
     "outlier.curation",
+    "outlier.publishing",
     "outlier.site",
     "outlier.api",
 ]
@@ -150,13 +151,20 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("OUTLIER_DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("OUTLIER_CONN_MAX_AGE", 600), conn_health_checks=True
+        )
+    }
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "outlier.sqlite3"),
+            # Keep connections: opening one (and its PRAGMAs) costs more than a page lookup.
+            "CONN_MAX_AGE": env_int("OUTLIER_CONN_MAX_AGE", 600),
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
