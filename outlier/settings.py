@@ -114,7 +114,6 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "outlier.core",
     "outlier.curation",
-    "outlier.publishing",
     "outlier.site",
     "outlier.api",
 ]
