@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "outlier.core",
     "outlier.curation",
+    "outlier.publishing",
     "outlier.site",
     "outlier.api",
 ]

@@ -8,6 +8,7 @@ from outlier.api.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("app/", include("outlier.publishing.urls")),
     path("app/", include("outlier.curation.urls")),
     path("", include("outlier.core.urls")),
     # Uploaded covers: small and few, so the app serves them itself (a CDN or nginx may front it).

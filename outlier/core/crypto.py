@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -56,8 +56,17 @@ def rotate(token: str) -> str:
         raise DecryptionError("A stored secret cannot be decrypted with any key.") from exc
 
 
-class EncryptedJSONField(models.TextField):  # type: ignore[type-arg]
+if TYPE_CHECKING:
+    _TextField = models.TextField[Any, Any]
+else:
+    _TextField = models.TextField
+
+
+class EncryptedJSONField(_TextField):
     """A JSON value stored encrypted; only its ciphertext reaches the database."""
+
+    _pyi_private_set_type: Any  # for the django-stubs plugin: a JSON value, not a str
+    _pyi_private_get_type: Any
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
         if value is None or value == "":

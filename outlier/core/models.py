@@ -120,3 +120,21 @@ class ApiToken(models.Model):
 
     def allows(self, scope: str) -> bool:
         return scope == Scope.READ or self.scope == Scope.WRITE
+
+
+class Notification(models.Model):
+    """A message for one person in the app (and by e-mail when it matters)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    text = models.CharField(max_length=500)
+    link = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.text

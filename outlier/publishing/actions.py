@@ -1,0 +1,531 @@
+"""Writes about channels and posts: compose, validate, schedule, approve, cancel, notes.
+
+The delivery state machine itself (claiming, sending, recording outcomes) is in
+`dispatch.py`; this module creates and changes deliveries only on a person's request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+
+from outlier.core.models import Membership, Notification, Role, User
+from outlier.curation.models import Scoop
+from outlier.curation.urlkeys import check_http_url
+from outlier.networks.base import Problem
+from outlier.publishing import content, timing
+from outlier.publishing.links import post_path
+from outlier.publishing.models import (
+    Channel,
+    ChannelStatus,
+    Delivery,
+    DeliveryEvent,
+    DeliveryState,
+    Post,
+    PostNote,
+    PostStatus,
+    PostVariant,
+    RepeatUnit,
+)
+
+PENDING = (DeliveryState.SCHEDULED, DeliveryState.RETRYING)
+MAX_OCCURRENCES = 500
+
+
+def _require(membership: Membership, role: str, what: str) -> None:
+    if not membership.allows(role):
+        raise PermissionDenied(f"{what} needs the {Role(role).label.lower()} role or higher.")
+
+
+# --- channels -------------------------------------------------------------------------------
+
+
+def access_channel(membership: Membership, channel_id: int, role: str = Role.VIEWER) -> Channel:
+    _require(membership, role, "This")
+    channel = Channel.objects.filter(pk=channel_id, workspace=membership.workspace).first()
+    if channel is None:
+        raise Http404("No such channel in this workspace.")
+    return channel
+
+
+def check_queue_times(raw: Any) -> list[dict[str, Any]]:
+    """[{"days": [0, 1, 2, 3, 4], "time": "09:00"}, ...] with Monday = 0."""
+    if raw in (None, ""):
+        return []
+    if not isinstance(raw, list):
+        raise ValidationError({"queue_times": "Posting times must be a list."})
+    cleaned = []
+    for slot in raw:
+        try:
+            days = sorted({int(d) for d in slot.get("days", range(7))})
+            at = time.fromisoformat(str(slot["time"]))
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise ValidationError(
+                {"queue_times": f"Cannot read the posting time {slot!r}."}
+            ) from exc
+        if not days or any(d < 0 or d > 6 for d in days):
+            raise ValidationError({"queue_times": "Days go from 0 (Monday) to 6 (Sunday)."})
+        cleaned.append({"days": days, "time": at.strftime("%H:%M")})
+    return cleaned
+
+
+def check_channel(network: str, name: str, config: dict[str, Any]) -> list[Problem]:
+    problems = []
+    if not name.strip():
+        problems.append(Problem("name", "Give the channel a name."))
+    try:
+        adapter = content.adapter_class(network)(config)
+    except ValueError as exc:
+        return [*problems, Problem("network", str(exc))]
+    return problems + adapter.check_config()
+
+
+def _raise(problems: Sequence[Problem]) -> None:
+    if problems:
+        errors: dict[str, list[str]] = {}
+        for problem in problems:
+            errors.setdefault(problem.field, []).append(problem.message)
+        raise ValidationError(errors)
+
+
+def do_create_channel(
+    membership: Membership,
+    network: str,
+    name: str,
+    settings: dict[str, Any],
+    credentials: dict[str, Any],
+    tz_name: str = "UTC",
+    queue_times: Any = None,
+) -> Channel:
+    _require(membership, Role.EDITOR, "Connecting a channel")
+    timing.zone(tz_name)
+    _raise(check_channel(network, name, {**settings, **credentials}))
+    return Channel.objects.create(
+        workspace=membership.workspace,
+        network=network,
+        name=name.strip()[:120],
+        settings=settings,
+        credentials=credentials,
+        timezone=tz_name,
+        queue_times=check_queue_times(queue_times),
+    )
+
+
+def do_update_channel(membership: Membership, channel: Channel, **changes: Any) -> Channel:
+    """Change settings; new credentials also reconnect a channel that needed it."""
+    _require(membership, Role.EDITOR, "Changing a channel")
+    if "timezone" in changes:
+        timing.zone(changes["timezone"])
+        channel.timezone = changes["timezone"]
+    if "queue_times" in changes:
+        channel.queue_times = check_queue_times(changes["queue_times"])
+    if changes.get("name"):
+        channel.name = changes["name"].strip()[:120]
+    if "settings" in changes:
+        channel.settings = changes["settings"] or {}
+    if changes.get("credentials"):
+        channel.credentials = {**channel.credentials, **changes["credentials"]}
+        channel.status, channel.status_detail = ChannelStatus.OK, ""
+    _raise(check_channel(channel.network, channel.name, channel.adapter_config()))
+    channel.save()
+    return channel
+
+
+def do_test_channel(membership: Membership, channel: Channel) -> tuple[bool, str]:
+    """Reach the network with the channel's credentials and record its health."""
+    from outlier.networks.base import ErrorKind, PublishError
+
+    _require(membership, Role.EDITOR, "Testing a channel")
+    try:
+        content.adapter_for(channel).test()
+    except PublishError as exc:
+        if exc.kind == ErrorKind.AUTH:
+            channel.status, channel.status_detail = ChannelStatus.NEEDS_RECONNECT, str(exc)
+            channel.save(update_fields=["status", "status_detail"])
+        return False, str(exc)
+    channel.status, channel.status_detail, channel.rate_limited_until = ChannelStatus.OK, "", None
+    channel.save(update_fields=["status", "status_detail", "rate_limited_until"])
+    return True, "The channel works."
+
+
+def do_delete_channel(membership: Membership, channel: Channel) -> None:
+    _require(membership, Role.EDITOR, "Removing a channel")
+    channel.delete()
+
+
+# --- composing --------------------------------------------------------------------------------
+
+
+def access_post(membership: Membership, post_id: int, role: str = Role.VIEWER) -> Post:
+    _require(membership, role, "This")
+    post = (
+        Post.objects.select_related("author", "scoop")
+        .filter(pk=post_id, workspace=membership.workspace)
+        .first()
+    )
+    if post is None:
+        raise Http404("No such post in this workspace.")
+    return post
+
+
+def check_can_edit_post(membership: Membership, post: Post) -> None:
+    if membership.allows(Role.EDITOR):
+        return
+    if membership.allows(Role.CONTRIBUTOR) and post.author_id == membership.user_id:
+        return
+    raise PermissionDenied("You can only change posts you wrote yourself.")
+
+
+def check_post(post: Post) -> dict[str, list[Problem]]:
+    """Every channel's rules against the post: {"<channel name>": [problems]}; empty = fits."""
+    channels = list(post.channels.all())
+    result: dict[str, list[Problem]] = {}
+    if not channels:
+        result[""] = [Problem("channels", "Choose at least one channel.")]
+    for channel in channels:
+        problems = content.validate_for(post, channel)
+        if problems:
+            result[channel.name] = problems
+    return result
+
+
+def _raise_post_problems(found: dict[str, list[Problem]]) -> None:
+    if found:
+        errors: dict[str, list[str]] = {}
+        for channel_name, problems in found.items():
+            for problem in problems:
+                where = f"{channel_name}: " if channel_name else ""
+                errors.setdefault(problem.field, []).append(where + problem.message)
+        raise ValidationError(errors)
+
+
+def do_save_post(
+    membership: Membership,
+    post: Post | None = None,
+    *,
+    text: str = "",
+    link: str = "",
+    title: str = "",
+    channels: Iterable[Channel] = (),
+    variants: dict[int, str] | None = None,
+    scoop: Scoop | None = None,
+) -> Post:
+    """Create or change a post's content (it stays or becomes a draft until scheduled)."""
+    _require(membership, Role.CONTRIBUTOR, "Writing a post")
+    if post is not None:
+        check_can_edit_post(membership, post)
+        if post.status in (PostStatus.PUBLISHED, PostStatus.CANCELLED):
+            raise ValidationError("This post was already sent or cancelled; duplicate it instead.")
+    link = check_http_url(link, field="link") if link.strip() else ""
+    if len(title.strip()) > 200:
+        raise ValidationError({"title": "The title is longer than 200 characters."})
+    channels = list(channels)
+    if any(c.workspace_id != membership.workspace_id for c in channels):
+        raise PermissionDenied("A channel belongs to another workspace.")
+    with transaction.atomic():
+        if post is None:
+            post = Post(workspace=membership.workspace, author=membership.user)
+        post.text, post.link, post.title = text.strip(), link, title.strip()
+        if scoop is not None:
+            post.scoop = scoop
+        back_to_review = post.status == PostStatus.SCHEDULED and not membership.allows(Role.EDITOR)
+        if back_to_review:
+            _cancel_pending(post, "Changed by its author: waiting for approval again.")
+            post.status = PostStatus.AWAITING_APPROVAL
+        post.save()
+        post.channels.set(channels)
+        if back_to_review:
+            _notify_reviewers(post)
+        if variants is not None:
+            post.variants.exclude(channel_id__in=list(variants)).delete()
+            for channel_id, variant_text in variants.items():
+                if variant_text.strip():
+                    PostVariant.objects.update_or_create(
+                        post=post, channel_id=channel_id, defaults={"text": variant_text.strip()}
+                    )
+                else:
+                    post.variants.filter(channel_id=channel_id).delete()
+    return post
+
+
+def draft_from_scoop(scoop: Scoop) -> dict[str, str]:
+    """The composer's starting point when sharing a scoop: its title, insight and link."""
+    lines = [scoop.title]
+    if scoop.insight:
+        lines.append(scoop.insight.strip())
+    return {"text": "\n\n".join(line for line in lines if line), "link": scoop.link_url,
+            "title": scoop.title}  # fmt: skip
+
+
+def do_add_note(membership: Membership, post: Post, text: str) -> PostNote:
+    _require(membership, Role.CONTRIBUTOR, "Adding a note")
+    if not text.strip():
+        raise ValidationError({"text": "The note is empty."})
+    return PostNote.objects.create(post=post, author=membership.user, text=text.strip()[:5000])
+
+
+# --- scheduling -----------------------------------------------------------------------------
+
+
+def check_when(
+    when: str, day: date | None, at: time | None, tz_name: str, now: datetime
+) -> timing.Resolved:
+    """`now`, or a wall time in a zone; a time in the past is refused."""
+    if when == "now":
+        return timing.Resolved(now)
+    if day is None or at is None:
+        raise ValidationError({"scheduled_at": "Choose a date and a time."})
+    resolved = timing.resolve(day, at, tz_name)
+    if resolved.instant < now - timedelta(minutes=1):
+        raise ValidationError({"scheduled_at": "That time has passed; choose a later one."})
+    return resolved
+
+
+def next_queue_slot(channel: Channel, after: datetime) -> datetime:
+    """The first posting time of the channel after `after` that no post occupies yet."""
+    if not channel.queue_times:
+        raise ValidationError(
+            {"queue": f"{channel.name} has no posting times; add some to use its queue."}
+        )
+    taken = set(
+        Delivery.objects.filter(channel=channel, due_at__gt=after)
+        .exclude(state=DeliveryState.CANCELLED)
+        .values_list("due_at", flat=True)
+    )
+    start = timing.local(after, channel.timezone).date()
+    for offset in range(366):
+        day = start + timedelta(days=offset)
+        candidates = sorted(
+            timing.resolve(day, time.fromisoformat(slot["time"]), channel.timezone).instant
+            for slot in channel.queue_times
+            if day.weekday() in slot["days"]
+        )
+        for instant in candidates:
+            if instant > after and instant not in taken:
+                return instant
+    raise ValidationError({"queue": f"{channel.name}'s queue is full for the coming year."})
+
+
+def check_repeat(every: int | None, unit: str, until: datetime | None, start: datetime) -> None:
+    if not every:
+        return
+    if unit not in RepeatUnit.values:
+        raise ValidationError({"repeat_unit": "Repeat every hour, day or week."})
+    if until is None or until <= start:
+        raise ValidationError({"repeat_until": "A repeating post needs an end after its start."})
+
+
+def occurrences(post: Post) -> list[datetime]:
+    """Every instant the post goes out (one unless it repeats)."""
+    assert post.scheduled_at is not None
+    found = [post.scheduled_at]
+    if post.repeat_every and post.repeat_until:
+        while len(found) < MAX_OCCURRENCES:
+            following = timing.next_occurrence(
+                found[-1], post.repeat_every, post.repeat_unit, post.timezone
+            )
+            if following > post.repeat_until:
+                break
+            found.append(following)
+    return found
+
+
+def _event(delivery: Delivery, state: str, message: str = "") -> None:
+    DeliveryEvent.objects.create(delivery=delivery, state=state, message=message[:1000])
+
+
+def _create_deliveries(post: Post) -> None:
+    instants = occurrences(post)
+    for channel in post.channels.all():
+        for instant in instants:
+            delivery, made = Delivery.objects.get_or_create(
+                post=post,
+                channel=channel,
+                due_at=instant,
+                defaults={"next_attempt_at": instant},
+            )
+            if not made and delivery.state == DeliveryState.CANCELLED:
+                delivery.state, delivery.next_attempt_at = DeliveryState.SCHEDULED, instant
+                delivery.save(update_fields=["state", "next_attempt_at", "updated_at"])
+                made = True
+            if made:
+                _event(delivery, DeliveryState.SCHEDULED, f"Due {instant:%Y-%m-%d %H:%M} UTC.")
+
+
+def _cancel_pending(post: Post, reason: str) -> int:
+    pending = list(post.deliveries.filter(state__in=PENDING))
+    for delivery in pending:
+        delivery.state = DeliveryState.CANCELLED
+        delivery.save(update_fields=["state", "updated_at"])
+        _event(delivery, DeliveryState.CANCELLED, reason)
+    return len(pending)
+
+
+def do_schedule_post(
+    membership: Membership,
+    post: Post,
+    *,
+    when: str = "at",
+    day: date | None = None,
+    at: time | None = None,
+    tz_name: str = "UTC",
+    repeat_every: int | None = None,
+    repeat_unit: str = "",
+    repeat_until: datetime | None = None,
+) -> tuple[Post, str]:
+    """Schedule now, at a wall time in a zone, or in the first channel's queue.
+
+    Every channel's rules are checked first. Contributors' posts wait for approval.
+    Returns the post and a note when the time was adjusted (DST gap or fold).
+    """
+    check_can_edit_post(membership, post)
+    if post.status in (PostStatus.PUBLISHED, PostStatus.CANCELLED):
+        raise ValidationError("This post was already sent or cancelled.")
+    _raise_post_problems(check_post(post))
+    now = timezone.now()
+    timing.zone(tz_name)
+    if when == "queue":
+        resolved = timing.Resolved(next_queue_slot(post.channels.all()[0], now))
+    else:
+        resolved = check_when(when, day, at, tz_name, now)
+    check_repeat(repeat_every, repeat_unit, repeat_until, resolved.instant)
+    editor = membership.allows(Role.EDITOR)
+    with transaction.atomic():
+        _cancel_pending(post, "Rescheduled.")
+        # A contributor's "now" means "as soon as it is approved".
+        post.scheduled_at = resolved.instant if editor or when != "now" else None
+        post.timezone = tz_name
+        post.repeat_every, post.repeat_unit = (
+            repeat_every or None,
+            repeat_unit if repeat_every else "",
+        )
+        post.repeat_until = repeat_until if repeat_every else None
+        if editor and post.status != PostStatus.AWAITING_APPROVAL:
+            post.status = PostStatus.SCHEDULED
+            post.reviewed_by = membership.user
+            post.save()
+            _create_deliveries(post)
+        else:
+            newly_submitted = post.status != PostStatus.AWAITING_APPROVAL
+            post.status = PostStatus.AWAITING_APPROVAL
+            post.save()
+            if newly_submitted:
+                _notify_reviewers(post)
+    return post, resolved.note
+
+
+def do_reschedule(
+    membership: Membership, post: Post, day: date, at: time, tz_name: str | None = None
+) -> tuple[Post, str]:
+    """Move a scheduled post (the calendar's drag and drop); validated again."""
+    check_can_edit_post(membership, post)
+    if post.status not in (PostStatus.SCHEDULED, PostStatus.AWAITING_APPROVAL, PostStatus.DRAFT):
+        raise ValidationError(f"A {post.get_status_display().lower()} post cannot be moved.")
+    if post.deliveries.exclude(state__in=[*PENDING, DeliveryState.CANCELLED]).exists():
+        raise ValidationError("Part of this post went out already; it cannot be moved.")
+    return do_schedule_post(
+        membership, post, when="at", day=day, at=at, tz_name=tz_name or post.timezone,
+        repeat_every=post.repeat_every, repeat_unit=post.repeat_unit,
+        repeat_until=post.repeat_until,
+    )  # fmt: skip
+
+
+def do_approve(membership: Membership, post: Post) -> Post:
+    _require(membership, Role.EDITOR, "Approving")
+    if post.status != PostStatus.AWAITING_APPROVAL:
+        raise ValidationError("Only posts awaiting approval can be approved.")
+    with transaction.atomic():
+        post.reviewed_by = membership.user
+        if post.scheduled_at is None:  # submitted as "post now": goes out on approval
+            post.scheduled_at = timezone.now()
+        elif post.scheduled_at < timezone.now():
+            post.status = PostStatus.MISSED
+            post.save()
+            _notify(post.author, post, f"“{post}” was approved after its time passed: not sent.")
+            return post
+        _raise_post_problems(check_post(post))
+        post.status = PostStatus.SCHEDULED
+        post.save()
+        _create_deliveries(post)
+        _notify(post.author, post, f"{membership.user} approved “{post}”.")
+    return post
+
+
+def do_reject(membership: Membership, post: Post, comment: str) -> Post:
+    _require(membership, Role.EDITOR, "Rejecting")
+    if post.status != PostStatus.AWAITING_APPROVAL:
+        raise ValidationError("Only posts awaiting approval can be rejected.")
+    if not comment.strip():
+        raise ValidationError({"comment": "Say what should change."})
+    with transaction.atomic():
+        post.status, post.reviewed_by = PostStatus.REJECTED, membership.user
+        post.review_comment = comment.strip()
+        post.save()
+        _notify(post.author, post, f"{membership.user} sent “{post}” back: {comment.strip()}")
+    return post
+
+
+def do_cancel(membership: Membership, post: Post) -> Post:
+    check_can_edit_post(membership, post)
+    with transaction.atomic():
+        _cancel_pending(post, f"Cancelled by {membership.user}.")
+        if post.status not in (PostStatus.PUBLISHED, PostStatus.FAILED):
+            post.status = PostStatus.CANCELLED
+            post.save(update_fields=["status", "updated_at"])
+    return post
+
+
+def do_retry_delivery(membership: Membership, delivery: Delivery) -> Delivery:
+    """A person asks to send a failed or unconfirmed delivery again, now."""
+    check_can_edit_post(membership, delivery.post)
+    if delivery.state not in (DeliveryState.FAILED, DeliveryState.UNCONFIRMED):
+        raise ValidationError("Only failed or unconfirmed deliveries can be retried.")
+    with transaction.atomic():
+        note = "Sent again on request"
+        if delivery.state == DeliveryState.UNCONFIRMED:
+            note += " (the earlier attempt may have arrived)"
+        delivery.state, delivery.next_attempt_at = DeliveryState.RETRYING, timezone.now()
+        delivery.save(update_fields=["state", "next_attempt_at", "updated_at"])
+        _event(delivery, DeliveryState.RETRYING, f"{note} by {membership.user}.")
+        Post.objects.filter(pk=delivery.post_id, status=PostStatus.FAILED).update(
+            status=PostStatus.SCHEDULED
+        )
+    return delivery
+
+
+def do_confirm_delivery(membership: Membership, delivery: Delivery, url: str = "") -> Delivery:
+    """A person checked the network: the unconfirmed post did arrive."""
+    check_can_edit_post(membership, delivery.post)
+    if delivery.state != DeliveryState.UNCONFIRMED:
+        raise ValidationError("Only unconfirmed deliveries can be confirmed.")
+    with transaction.atomic():
+        delivery.state, delivery.sent_at = DeliveryState.SENT, timezone.now()
+        if url:
+            delivery.remote_url = check_http_url(url, field="url")
+        delivery.save()
+        _event(delivery, DeliveryState.SENT, f"Confirmed as arrived by {membership.user}.")
+    return delivery
+
+
+# --- notifications --------------------------------------------------------------------------
+
+
+def _notify(user: User | None, post: Post, text: str) -> None:
+    if user is not None:
+        Notification.objects.create(
+            user=user, workspace=post.workspace, text=text[:500], link=post_path(post)
+        )
+
+
+def _notify_reviewers(post: Post) -> None:
+    reviewers = Membership.objects.filter(
+        workspace=post.workspace, role__in=[Role.EDITOR, Role.OWNER]
+    ).select_related("user")
+    for member in reviewers:
+        _notify(member.user, post, f"{post.author} asks for approval of “{post}”.")

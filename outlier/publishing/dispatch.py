@@ -1,0 +1,325 @@
+"""The delivery engine: claim due rows, record "sending", call the network, record the outcome.
+
+Crash safety comes from the order of writes:
+
+1. A worker claims due deliveries in one short transaction (row locks with SKIP LOCKED on
+   PostgreSQL; SQLite's single writer does the same) and commits state ``sending`` with its
+   worker id and the time, *before* any network call.
+2. It calls the network once. It never retries inside the call.
+3. It records the outcome: ``sent`` (with the network's id and URL), ``retrying`` (transient
+   error, exponential backoff with jitter), ``scheduled`` again after a rate limit (not counted
+   as an attempt), ``failed`` (permanent; revoked credentials also mark the channel), or
+   ``unconfirmed`` when the network may have accepted it (timeout after sending).
+4. A row left ``sending`` by a worker that stopped beating becomes ``unconfirmed``; the
+   reconciler then asks the network where it can. Nothing is resent blindly.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from outlier.core.models import Notification
+from outlier.networks.base import ErrorKind, Found, Published, PublishError
+from outlier.publishing import content
+from outlier.publishing.links import post_path
+from outlier.publishing.models import (
+    Channel,
+    ChannelStatus,
+    Delivery,
+    DeliveryEvent,
+    DeliveryState,
+    Post,
+    PostStatus,
+    WorkerHeartbeat,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_CAP_SECONDS = 3600
+RATE_LIMIT_CAP_SECONDS = 6 * 3600
+HEARTBEAT_STALE_SECONDS = 60
+SENDING_STALE_SECONDS = 300  # a call never takes longer: the safe client's deadline is far lower
+
+
+def _event(delivery_id: int, state: str, message: str = "") -> None:
+    DeliveryEvent.objects.create(delivery_id=delivery_id, state=state, message=message[:1000])
+
+
+def heartbeat(worker_id: str) -> None:
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id, defaults={"seen_at": timezone.now()}
+    )
+
+
+def claim_due(worker_id: str, limit: int = 10, now: datetime | None = None) -> list[int]:
+    """Take up to `limit` due deliveries for this worker; commits "sending" before returning."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = (
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                state__in=[DeliveryState.SCHEDULED, DeliveryState.RETRYING],
+                next_attempt_at__lte=now,
+            )  # fmt: skip
+            .filter(
+                Q(channel__status=ChannelStatus.OK)
+                | Q(
+                    channel__status=ChannelStatus.RATE_LIMITED, channel__rate_limited_until__lte=now
+                )
+            )
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        ids = list(due)
+        if not ids:
+            return []
+        # Compare-and-set: a row another worker changed meanwhile is not taken twice.
+        claimed = []
+        for pk in ids:
+            updated = Delivery.objects.filter(
+                pk=pk, state__in=[DeliveryState.SCHEDULED, DeliveryState.RETRYING]
+            ).update(state=DeliveryState.SENDING, claimed_by=worker_id, claimed_at=now,
+                     updated_at=now)  # fmt: skip
+            if updated:
+                claimed.append(pk)
+                _event(pk, DeliveryState.SENDING, f"Taken by worker {worker_id}.")
+    return claimed
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: str
+    message: str = ""
+
+
+def send(delivery_id: int, worker_id: str) -> Outcome:
+    """Call the network for a delivery this worker claimed, and record what happened."""
+    delivery = (
+        Delivery.objects.select_related("post", "channel", "post__scoop", "post__workspace")
+        .filter(pk=delivery_id, state=DeliveryState.SENDING, claimed_by=worker_id)
+        .first()
+    )
+    if delivery is None:
+        return Outcome("skipped")
+    held = _channel_hold(delivery.channel)
+    if held:  # the channel stopped since the claim (an earlier post in this batch): wait
+        Delivery.objects.filter(pk=delivery_id, state=DeliveryState.SENDING).update(
+            state=DeliveryState.SCHEDULED, claimed_by="", updated_at=timezone.now()
+        )
+        _event(delivery_id, DeliveryState.SCHEDULED, held)
+        return Outcome(DeliveryState.SCHEDULED, held)
+    try:
+        adapter = content.adapter_for(delivery.channel)
+        payload = content.content_for(delivery.post, delivery.channel)
+    except Exception as exc:  # nothing was sent: our side could not build the post
+        logger.exception("Building delivery %s failed", delivery_id)
+        return _record_failure(delivery, PublishError(f"Could not prepare the post: {exc}",
+                                                      ErrorKind.PERMANENT))  # fmt: skip
+    attempts = delivery.attempts + 1
+    Delivery.objects.filter(pk=delivery_id).update(attempts=attempts)
+    delivery.attempts = attempts
+    try:
+        published = adapter.publish(payload, delivery.idempotency_key)
+    except PublishError as exc:
+        return _record_failure(delivery, exc)
+    except Exception as exc:  # an adapter bug after the call may have started: do not resend
+        logger.exception("Publishing delivery %s raised", delivery_id)
+        return _record_failure(delivery, PublishError(str(exc) or type(exc).__name__,
+                                                      ErrorKind.TRANSIENT, unknown_outcome=True))  # fmt: skip
+    return _record_sent(delivery, published)
+
+
+def _channel_hold(channel: Channel) -> str:
+    if channel.status == ChannelStatus.NEEDS_RECONNECT:
+        return f"Waiting: {channel.name} needs reconnecting."
+    until = channel.rate_limited_until
+    if channel.status == ChannelStatus.RATE_LIMITED and until and until > timezone.now():
+        return f"Waiting: {channel.name} is rate-limited until {until:%H:%M:%S} UTC."
+    return ""
+
+
+def _record_sent(delivery: Delivery, published: Published, note: str = "") -> Outcome:
+    now = timezone.now()
+    with transaction.atomic():
+        Delivery.objects.filter(pk=delivery.pk).update(
+            state=DeliveryState.SENT, sent_at=now, remote_id=published.remote_id[:500],
+            remote_url=published.url[:2000], error="", error_kind="", updated_at=now,
+        )  # fmt: skip
+        _event(delivery.pk, DeliveryState.SENT, note or f"Accepted as {published.remote_id}.")
+        _settle_post(delivery.post_id)
+    return Outcome(DeliveryState.SENT)
+
+
+def backoff(attempt: int) -> float:
+    """Exponential backoff with full jitter: up to 30 s, 60 s, 120 s … capped at an hour."""
+    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempt - 1))
+    return random.uniform(ceiling / 2, ceiling)
+
+
+def _record_failure(delivery: Delivery, error: PublishError) -> Outcome:
+    now = timezone.now()
+    message = str(error)[:1000]
+    fields: dict[str, object] = {
+        "error": message,
+        "error_kind": error.kind.value,
+        "updated_at": now,
+    }
+    channel_update: dict[str, object] = {}
+    if error.unknown_outcome:
+        state = DeliveryState.UNCONFIRMED
+        note = f"The network may have received it: {message}"
+    elif error.kind == ErrorKind.RATE_LIMITED:
+        wait = min(error.retry_after or 60.0, RATE_LIMIT_CAP_SECONDS)
+        until = now + timedelta(seconds=wait)
+        state, fields["next_attempt_at"] = DeliveryState.SCHEDULED, until
+        fields["attempts"] = max(0, delivery.attempts - 1)  # a rate limit is not a failure
+        channel_update = {"status": ChannelStatus.RATE_LIMITED, "rate_limited_until": until,
+                          "status_detail": message}  # fmt: skip
+        note = f"Rate-limited; waiting until {until:%H:%M:%S} UTC."
+    elif error.kind == ErrorKind.TRANSIENT and delivery.attempts < MAX_ATTEMPTS:
+        state = DeliveryState.RETRYING
+        fields["next_attempt_at"] = now + timedelta(seconds=backoff(delivery.attempts))
+        note = f"Attempt {delivery.attempts} failed, will retry: {message}"
+    else:
+        state = DeliveryState.FAILED
+        if error.kind == ErrorKind.AUTH:
+            channel_update = {"status": ChannelStatus.NEEDS_RECONNECT, "status_detail": message}
+        note = message
+    with transaction.atomic():
+        Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.SENDING).update(
+            state=state, **fields
+        )
+        _event(delivery.pk, state, note)
+        if channel_update:
+            Channel.objects.filter(pk=delivery.channel_id).update(**channel_update)
+        if state in (DeliveryState.FAILED, DeliveryState.UNCONFIRMED):
+            Post.objects.filter(pk=delivery.post_id).update(status=PostStatus.FAILED)
+            _tell_author(delivery, state, message)
+    return Outcome(state, message)
+
+
+def _settle_post(post_id: int) -> None:
+    """A post whose deliveries all went out is published."""
+    open_states = [DeliveryState.SCHEDULED, DeliveryState.RETRYING, DeliveryState.SENDING,
+                   DeliveryState.FAILED, DeliveryState.UNCONFIRMED]  # fmt: skip
+    if not Delivery.objects.filter(post_id=post_id, state__in=open_states).exists():
+        Post.objects.filter(pk=post_id).exclude(status=PostStatus.CANCELLED).update(
+            status=PostStatus.PUBLISHED
+        )
+
+
+def _tell_author(delivery: Delivery, state: str, message: str) -> None:
+    post = delivery.post
+    if post.author is None:
+        return
+    what = "failed" if state == DeliveryState.FAILED else "may not have arrived"
+    text = f"“{post}” {what} on {delivery.channel.name}: {message}"
+    link = post_path(post)
+    Notification.objects.create(user=post.author, workspace=post.workspace, text=text[:500],
+                                link=link)  # fmt: skip
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=f"Outlier: a post {what} on {delivery.channel.name}",
+            message=f"{text}\n\nOpen it: {settings.BASE_URL}{link}\n",
+            from_email=None,
+            recipient_list=[post.author.email] if post.author else [],
+            fail_silently=True,
+        )
+    )
+
+
+def sweep_abandoned(now: datetime | None = None) -> int:
+    """Rows left "sending" by a worker that died become unconfirmed (never resent blindly)."""
+    now = now or timezone.now()
+    alive = set(
+        WorkerHeartbeat.objects.filter(
+            seen_at__gte=now - timedelta(seconds=HEARTBEAT_STALE_SECONDS)
+        ).values_list("worker_id", flat=True)
+    )
+    stuck = Delivery.objects.filter(state=DeliveryState.SENDING).filter(
+        Q(claimed_at__lt=now - timedelta(seconds=SENDING_STALE_SECONDS)) | ~Q(claimed_by__in=alive)
+    )
+    count = 0
+    for delivery in stuck.select_related("post", "channel", "post__workspace", "post__author"):
+        with transaction.atomic():
+            updated = Delivery.objects.filter(
+                pk=delivery.pk, state=DeliveryState.SENDING, claimed_by=delivery.claimed_by
+            ).update(state=DeliveryState.UNCONFIRMED, updated_at=now,
+                     error="The worker stopped while sending; the network may have it.")  # fmt: skip
+            if updated:
+                count += 1
+                _event(delivery.pk, DeliveryState.UNCONFIRMED,
+                       f"Worker {delivery.claimed_by} stopped while sending.")  # fmt: skip
+    return count
+
+
+def reconcile(now: datetime | None = None, limit: int = 20) -> int:
+    """Ask the network about unconfirmed deliveries: sent, or safe to send again."""
+    now = now or timezone.now()
+    settled = 0
+    rows = Delivery.objects.filter(state=DeliveryState.UNCONFIRMED).select_related(
+        "channel", "post"
+    )
+    for delivery in rows.order_by("updated_at")[:limit]:
+        try:
+            answer = content.adapter_for(delivery.channel).lookup(
+                delivery.idempotency_key, delivery.claimed_at or delivery.due_at
+            )
+        except PublishError as exc:
+            logger.info("Cannot reconcile delivery %s yet: %s", delivery.pk, exc)
+            continue
+        if answer.found == Found.YES and answer.published is not None:
+            Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.UNCONFIRMED).update(
+                state=DeliveryState.SENDING
+            )
+            _record_sent(delivery, answer.published, "Found on the network: it did arrive.")
+            settled += 1
+        elif answer.found == Found.NO:
+            with transaction.atomic():
+                updated = Delivery.objects.filter(
+                    pk=delivery.pk, state=DeliveryState.UNCONFIRMED
+                ).update(state=DeliveryState.RETRYING, next_attempt_at=now, updated_at=now)
+                if updated:
+                    _event(delivery.pk, DeliveryState.RETRYING,
+                           "Not found on the network: safe to send again.")  # fmt: skip
+                    settled += 1
+    return settled
+
+
+def sweep_missed(now: datetime | None = None) -> int:
+    """Posts still awaiting approval when their time passes are marked missed, not sent late."""
+    now = now or timezone.now()
+    missed = Post.objects.filter(status=PostStatus.AWAITING_APPROVAL, scheduled_at__lt=now)
+    count = 0
+    for post in missed.select_related("author", "workspace"):
+        if Post.objects.filter(pk=post.pk, status=PostStatus.AWAITING_APPROVAL).update(
+            status=PostStatus.MISSED
+        ):
+            count += 1
+            if post.author:
+                Notification.objects.create(
+                    user=post.author, workspace=post.workspace,
+                    text=f"“{post}” was not approved before its time and was not sent.",
+                    link=post_path(post),
+                )  # fmt: skip
+    return count
+
+
+def run_due(worker_id: str, limit: int = 10) -> int:
+    """One pass: claim what is due and send it. Returns how many were handled."""
+    ids = claim_due(worker_id, limit)
+    for pk in ids:
+        send(pk, worker_id)
+        heartbeat(worker_id)
+    return len(ids)

@@ -1,0 +1,75 @@
+"""The worker loop: due deliveries first, then sweeps, then one queued background task."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from types import FrameType
+
+from django.db import close_old_connections
+from django.db.utils import OperationalError
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker as TaskWorker
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
+
+from outlier.publishing import dispatch
+
+logger = logging.getLogger(__name__)
+
+SWEEP_EVERY_SECONDS = 5.0
+
+
+class Worker:
+    def __init__(self, interval: float = 0.5, batch: int = 10, max_loops: int | None = None):
+        self.worker_id = get_random_string(24)
+        self.interval = interval
+        self.batch = batch
+        self.max_loops = max_loops
+        self.running = True
+        self.tasks = TaskWorker(
+            queue_names=["*"], interval=interval, batch=False, backend_name="default",
+            startup_delay=False, max_tasks=None, worker_id=self.worker_id,
+            excluded_queue_names=[],
+        )  # fmt: skip
+
+    def stop(self, signum: int, frame: FrameType | None) -> None:
+        logger.info("Worker %s stopping after the current step", self.worker_id)
+        self.running = False
+
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        logger.info("Worker %s started", self.worker_id)
+        last_sweep = 0.0
+        loops = 0
+        while self.running and (self.max_loops is None or loops < self.max_loops):
+            loops += 1
+            close_old_connections()
+            try:
+                dispatch.heartbeat(self.worker_id)
+                busy = dispatch.run_due(self.worker_id, self.batch) > 0
+                if time.monotonic() - last_sweep > SWEEP_EVERY_SECONDS:
+                    dispatch.sweep_abandoned()
+                    dispatch.reconcile()
+                    dispatch.sweep_missed()
+                    last_sweep = time.monotonic()
+                busy = self.run_one_task() or busy
+            except OperationalError as exc:
+                if not is_locked_database_exception(exc):
+                    raise
+                busy = False
+            if not busy and self.running:
+                time.sleep(self.interval)
+
+    def run_one_task(self) -> bool:
+        tasks = DBTaskResult.objects.ready().filter(backend_name="default")
+        with exclusive_transaction(tasks.db):
+            task_result = tasks.get_locked()
+            if task_result is not None:
+                task_result.claim(self.worker_id)
+        if task_result is None:
+            return False
+        self.tasks.run_task(task_result)
+        return True

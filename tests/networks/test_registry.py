@@ -1,0 +1,54 @@
+"""The registry: adapters by name, and the rules of every network the composer checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from outlier.networks.counting import COUNTERS
+from outlier.networks.registry import ADAPTERS, RULES, get_adapter
+
+
+def test_adapters_by_name() -> None:
+    assert sorted(ADAPTERS) == ["email", "webhook"]
+    for name, adapter in ADAPTERS.items():
+        assert get_adapter(name) is adapter
+        assert adapter.name == name
+        assert adapter.rules is RULES[name]
+        assert adapter.label == RULES[name].label
+
+
+def test_rules_cover_networks_without_an_adapter_yet() -> None:
+    assert set(RULES) == {"bluesky", "mastodon", "x", "linkedin", "threads", "webhook", "email"}
+    for name, rules in RULES.items():
+        assert rules.counter in COUNTERS, name
+        assert rules.image_types and all(kind.startswith("image/") for kind in rules.image_types)
+
+
+def test_documented_limits() -> None:
+    bluesky, mastodon, x = RULES["bluesky"], RULES["mastodon"], RULES["x"]
+    assert (bluesky.max_length, bluesky.counter, bluesky.max_images) == (300, "graphemes", 4)
+    assert (bluesky.max_image_bytes, bluesky.max_text_bytes) == (1_000_000, 3000)
+    assert (mastodon.max_length, mastodon.link_length, mastodon.max_image_bytes) == (
+        500,
+        23,
+        16 * 1024 * 1024,
+    )
+    assert (x.max_length, x.counter, x.link_length, x.max_image_bytes) == (
+        280,
+        "weighted",
+        23,
+        5 * 1024 * 1024,
+    )
+    assert (RULES["linkedin"].max_length, RULES["linkedin"].max_images) == (3000, 20)
+    assert (RULES["threads"].max_length, RULES["threads"].max_images) == (500, 20)
+    assert RULES["webhook"].max_length == 100_000
+    assert (RULES["email"].max_title_length, RULES["email"].max_length) == (200, 100_000)
+
+
+def test_unknown_networks_get_a_clear_error() -> None:
+    with pytest.raises(
+        ValueError, match="Unknown network 'myspace'; Outlier can publish to: email, webhook"
+    ):
+        get_adapter("myspace")
+    with pytest.raises(ValueError, match="cannot publish to Bluesky yet"):
+        get_adapter("bluesky")
