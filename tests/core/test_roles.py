@@ -83,3 +83,36 @@ def test_tokens_page_shows_a_new_token_once(team):
     token = response.context["new_token"]
     assert token.startswith("olr_") and token in response.content.decode()
     assert token not in client.get("/app/acme/tokens/").content.decode()
+
+
+def test_a_topic_cover_image_is_uploaded_and_shown_publicly(team, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), "teal").save(buffer, "PNG")
+    cover = SimpleUploadedFile("cover.png", buffer.getvalue(), content_type="image/png")
+    response = team.client(team.editor).post(
+        "/app/acme/topics/new/", {"name": "Oceans", "is_public": "on", "cover_image": cover}
+    )
+    assert response.status_code == 302
+    topic = Topic.objects.get(slug="oceans")
+    assert topic.cover_image.name.startswith("topics/")
+    public = team.client(team.viewer).get("/t/oceans/").content.decode()
+    assert topic.cover_image.url in public
+    assert team.client(team.viewer).get(topic.cover_image.url).status_code == 200
+
+
+def test_a_cover_that_is_not_an_image_is_refused(team):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fake = SimpleUploadedFile("cover.png", b"not an image", content_type="image/png")
+    response = team.client(team.editor).post(
+        "/app/acme/topics/new/", {"name": "Oceans", "cover_image": fake}
+    )
+    assert response.status_code == 200
+    assert "valid image" in response.content.decode()
+    assert not Topic.objects.exists()
