@@ -6,6 +6,8 @@ Kept apart from `actions.py` until it moves there; same style: permission check 
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -57,7 +59,8 @@ def do_add_image(
             raise ValidationError({"images": f"A post has at most {MAX_IMAGES} images."})
         last = post.images.aggregate(last=Max("position"))["last"]
         image = PostImage(post=post, alt=alt.strip()[:1000], position=(last or 0) + 1)
-        image.file.save(f"post-{post.pk}.{extension}", upload, save=False)
+        # A random name: draft images must not be guessable under /media/.
+        image.file.save(f"{uuid.uuid4().hex}.{extension}", upload, save=False)
         image.save()
     return image
 
