@@ -208,12 +208,14 @@ def create_scoop(request: HttpRequest, payload: ScoopIn) -> Status[dict[str, obj
     return Status(201 if created else 200, scoop_out(scoop))
 
 
-@router.get("/scoops/{scoop_id}", response=ScoopOut, summary="Read a scoop")
+@router.get("/scoops/{int:scoop_id}", response=ScoopOut, summary="Read a scoop")
 def read_scoop(request: HttpRequest, scoop_id: int) -> dict[str, object]:
     return scoop_out(actions.access_scoop(membership(request), scoop_id))
 
 
-@router.patch("/scoops/{scoop_id}", response=ScoopOut, summary="Edit, publish or unpublish a scoop")
+@router.patch(
+    "/scoops/{int:scoop_id}", response=ScoopOut, summary="Edit, publish or unpublish a scoop"
+)
 def update_scoop(request: HttpRequest, scoop_id: int, payload: ScoopPatch) -> dict[str, object]:
     member = membership(request, write=True)
     scoop = actions.access_scoop(member, scoop_id, Role.CONTRIBUTOR)
@@ -228,14 +230,14 @@ def update_scoop(request: HttpRequest, scoop_id: int, payload: ScoopPatch) -> di
     return scoop_out(scoop)
 
 
-@router.delete("/scoops/{scoop_id}", response={204: None}, summary="Delete a scoop")
+@router.delete("/scoops/{int:scoop_id}", response={204: None}, summary="Delete a scoop")
 def delete_scoop(request: HttpRequest, scoop_id: int) -> Status[None]:
     member = membership(request, write=True)
     actions.do_delete_scoop(member, actions.access_scoop(member, scoop_id, Role.CONTRIBUTOR))
     return Status(204, None)
 
 
-@router.post("/scoops/{scoop_id}/retry", response=ScoopOut, summary="Fetch the page again")
+@router.post("/scoops/{int:scoop_id}/retry", response=ScoopOut, summary="Fetch the page again")
 def retry_scoop(request: HttpRequest, scoop_id: int) -> dict[str, object]:
     member = membership(request, write=True)
     scoop = actions.access_scoop(member, scoop_id, Role.CONTRIBUTOR)

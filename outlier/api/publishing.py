@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from outlier.api.auth import membership
@@ -78,12 +79,12 @@ def create_channel(request: HttpRequest, payload: ChannelIn) -> Status[dict[str,
     return Status(201, channel_out(channel))
 
 
-@router.get("/channels/{channel_id}", response=ChannelOut, summary="Read a channel")
+@router.get("/channels/{int:channel_id}", response=ChannelOut, summary="Read a channel")
 def read_channel(request: HttpRequest, channel_id: int) -> dict[str, Any]:
     return channel_out(actions.access_channel(membership(request), channel_id))
 
 
-@router.patch("/channels/{channel_id}", response=ChannelOut, summary="Change or reconnect")
+@router.patch("/channels/{int:channel_id}", response=ChannelOut, summary="Change or reconnect")
 def update_channel(request: HttpRequest, channel_id: int, payload: ChannelPatch) -> dict[str, Any]:
     member = membership(request, write=True)
     channel = actions.access_channel(member, channel_id, Role.EDITOR)
@@ -92,7 +93,7 @@ def update_channel(request: HttpRequest, channel_id: int, payload: ChannelPatch)
     )
 
 
-@router.post("/channels/{channel_id}/test", response=TestOut, summary="Test the connection")
+@router.post("/channels/{int:channel_id}/test", response=TestOut, summary="Test the connection")
 def test_channel(request: HttpRequest, channel_id: int) -> dict[str, Any]:
     member = membership(request, write=True)
     channel = actions.access_channel(member, channel_id, Role.EDITOR)
@@ -100,7 +101,7 @@ def test_channel(request: HttpRequest, channel_id: int) -> dict[str, Any]:
     return {"ok": ok, "message": message, "status": channel.status}
 
 
-@router.delete("/channels/{channel_id}", response={204: None}, summary="Remove a channel")
+@router.delete("/channels/{int:channel_id}", response={204: None}, summary="Remove a channel")
 def delete_channel(request: HttpRequest, channel_id: int) -> Status[None]:
     member = membership(request, write=True)
     actions.do_delete_channel(member, actions.access_channel(member, channel_id, Role.EDITOR))
@@ -226,18 +227,18 @@ def create_post(request: HttpRequest, payload: PostIn) -> Status[dict[str, Any]]
     return Status(201, post_out(_save(membership(request, write=True), None, payload)))
 
 
-@router.get("/posts/{post_id}", response=PostOut, summary="Read a post with its deliveries")
+@router.get("/posts/{int:post_id}", response=PostOut, summary="Read a post with its deliveries")
 def read_post(request: HttpRequest, post_id: int) -> dict[str, Any]:
     return post_out(actions.access_post(membership(request), post_id))
 
 
-@router.patch("/posts/{post_id}", response=PostOut, summary="Change a post's content")
+@router.patch("/posts/{int:post_id}", response=PostOut, summary="Change a post's content")
 def update_post(request: HttpRequest, post_id: int, payload: PostIn) -> dict[str, Any]:
     member = membership(request, write=True)
     return post_out(_save(member, actions.access_post(member, post_id, Role.CONTRIBUTOR), payload))
 
 
-@router.post("/posts/{post_id}/validate", response=list[ProblemOut],
+@router.post("/posts/{int:post_id}/validate", response=list[ProblemOut],
              summary="Check the post against every channel's rules")  # fmt: skip
 def validate_post(request: HttpRequest, post_id: int) -> list[dict[str, str]]:
     post = actions.access_post(membership(request), post_id)
@@ -245,7 +246,7 @@ def validate_post(request: HttpRequest, post_id: int) -> list[dict[str, str]]:
             for name, problems in actions.check_post(post).items() for p in problems]  # fmt: skip
 
 
-@router.post("/posts/{post_id}/schedule", response=PostOut,
+@router.post("/posts/{int:post_id}/schedule", response=PostOut,
              summary="Post now, at a time in a zone, or in the queue")  # fmt: skip
 def schedule_post(request: HttpRequest, post_id: int, payload: ScheduleIn) -> dict[str, Any]:
     member = membership(request, write=True)
@@ -258,7 +259,7 @@ def schedule_post(request: HttpRequest, post_id: int, payload: ScheduleIn) -> di
     return post_out(post, note)
 
 
-@router.post("/posts/{post_id}/queue", response=PostOut, summary="Add to the channel's queue")
+@router.post("/posts/{int:post_id}/queue", response=PostOut, summary="Add to the channel's queue")
 def queue_post(request: HttpRequest, post_id: int) -> dict[str, Any]:
     member = membership(request, write=True)
     post = actions.access_post(member, post_id, Role.CONTRIBUTOR)
@@ -266,20 +267,22 @@ def queue_post(request: HttpRequest, post_id: int) -> dict[str, Any]:
     return post_out(post, note)
 
 
-@router.post("/posts/{post_id}/approve", response=PostOut, summary="Approve (editors)")
+@router.post("/posts/{int:post_id}/approve", response=PostOut, summary="Approve (editors)")
 def approve_post(request: HttpRequest, post_id: int) -> dict[str, Any]:
     member = membership(request, write=True)
     return post_out(actions.do_approve(member, actions.access_post(member, post_id)))
 
 
-@router.post("/posts/{post_id}/reject", response=PostOut, summary="Send back with a comment")
+@router.post("/posts/{int:post_id}/reject", response=PostOut, summary="Send back with a comment")
 def reject_post(request: HttpRequest, post_id: int, payload: RejectIn) -> dict[str, Any]:
     member = membership(request, write=True)
     post = actions.access_post(member, post_id)
     return post_out(actions.do_reject(member, post, payload.comment))
 
 
-@router.post("/posts/{post_id}/cancel", response=PostOut, summary="Cancel what has not gone out")
+@router.post(
+    "/posts/{int:post_id}/cancel", response=PostOut, summary="Cancel what has not gone out"
+)
 def cancel_post(request: HttpRequest, post_id: int) -> dict[str, Any]:
     member = membership(request, write=True)
     return post_out(actions.do_cancel(member, actions.access_post(member, post_id)))
@@ -296,7 +299,7 @@ def list_deliveries(request: HttpRequest, state: str | None = None, limit: int =
     return [delivery_out(d) for d in rows.order_by("-due_at")[max(0, offset) : offset + limit]]
 
 
-@router.post("/deliveries/{delivery_id}/retry", response=DeliveryOut, summary="Send again")
+@router.post("/deliveries/{int:delivery_id}/retry", response=DeliveryOut, summary="Send again")
 def retry_delivery(request: HttpRequest, delivery_id: int) -> dict[str, Any]:
     member = membership(request, write=True)
     delivery = queries.access_delivery(member, delivery_id)
@@ -319,6 +322,8 @@ class CalendarEntry(Schema):
 def calendar(request: HttpRequest, start: datetime, end: datetime,
              channel: int | None = None) -> list[dict[str, Any]]:  # fmt: skip
     member = membership(request)
+    # A time without a zone is read as UTC.
+    start, end = (t if timezone.is_aware(t) else t.replace(tzinfo=UTC) for t in (start, end))
     if end <= start or (end - start).days > 62:
         raise ValidationError("The range must run forward and span at most 62 days.")
     return [
@@ -327,3 +332,82 @@ def calendar(request: HttpRequest, start: datetime, end: datetime,
          "post_status": d.post.status, "text": (d.post.title or d.post.text)[:200]}
         for d in queries.calendar_deliveries(member.workspace, start, end, channel)
     ]  # fmt: skip
+
+
+class ImportErrorOut(Schema):
+    column: str
+    message: str
+    text: str
+
+
+class ImportRowOut(Schema):
+    row: int
+    ok: bool
+    outcome: Literal["scheduled", "awaiting_approval", "valid", "failed"]
+    post: int | None
+    when: str
+    scheduled_at: datetime | None
+    timezone: str
+    channels: list[str]
+    text: str
+    link: str
+    image_url: str
+    errors: list[ImportErrorOut]
+    notes: list[str]
+
+
+class ImportOut(Schema):
+    check_only: bool
+    layout: str
+    columns: list[str]
+    notes: list[str]
+    total: int
+    scheduled: int
+    awaiting_approval: int
+    valid: int
+    failed: int
+    rows: list[ImportRowOut]
+
+
+IMPORT_FORM = {
+    "type": "object",
+    "required": ["file"],
+    "properties": {
+        "file": {"type": "string", "format": "binary", "description": "The CSV file (1 MB)"},
+        "date_format": {"type": "string", "enum": ["MM/DD/YYYY", "DD/MM/YYYY"],
+                        "default": "MM/DD/YYYY"},
+        "timezone": {"type": "string", "description": "IANA zone; empty: each channel's"},
+        "channels": {"type": "array", "items": {"type": "integer"},
+                     "description": "Channel ids for rows that name none"},
+        "check_only": {"type": "boolean", "default": False},
+    },
+}  # fmt: skip
+_TRUE = ("1", "true", "yes", "on")
+
+
+@router.post(
+    "/posts/import", response=ImportOut, summary="Import scheduled posts from a CSV file",
+    openapi_extra={"requestBody": {"required": True,
+                                   "content": {"multipart/form-data": {"schema": IMPORT_FORM}}}},
+)  # fmt: skip
+def import_posts(request: HttpRequest) -> dict[str, Any]:
+    """Multipart form: `file`, `date_format`, `timezone`, `channels` (repeated or comma-separated
+    ids) and `check_only`. Answers the per-row report (200), also when some rows failed; a file
+    that cannot be imported at all is a 400 on `file`. `check_only` needs only the read scope.
+    """
+    from outlier.publishing import bulk_import
+
+    check_only = request.POST.get("check_only", "").strip().lower() in _TRUE
+    member = membership(request, write=not check_only)
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise ValidationError({"file": "Send the CSV file as the multipart field “file”."})
+    raw_ids = [p.strip() for v in request.POST.getlist("channels") for p in v.split(",")]
+    if any(not p.isdigit() for p in raw_ids if p):
+        raise ValidationError({"channels": "Channels are given by their ids."})
+    report = bulk_import.do_import(
+        member, upload, request.POST.get("timezone", ""),
+        request.POST.get("date_format", "MM/DD/YYYY"),
+        _channels(member, [int(p) for p in raw_ids if p]), check_only=check_only,
+    )  # fmt: skip
+    return report.as_dict()

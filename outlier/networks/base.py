@@ -73,6 +73,7 @@ class Published:
 
     remote_id: str
     url: str = ""
+    note: str = ""  # something the user should know although it went out
 
 
 class ErrorKind(enum.Enum):

@@ -156,7 +156,8 @@ def _record_sent(delivery: Delivery, published: Published, note: str = "") -> Ou
             state=DeliveryState.SENT, sent_at=now, remote_id=published.remote_id[:500],
             remote_url=published.url[:2000], error="", error_kind="", updated_at=now,
         )  # fmt: skip
-        _event(delivery.pk, DeliveryState.SENT, note or f"Accepted as {published.remote_id}.")
+        said = note or f"Accepted as {published.remote_id}."
+        _event(delivery.pk, DeliveryState.SENT, f"{said} {published.note}".strip())
         _settle_post(delivery.post_id)
     return Outcome(DeliveryState.SENT)
 

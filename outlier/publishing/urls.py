@@ -1,6 +1,6 @@
 from django.urls import path
 
-from outlier.publishing import views
+from outlier.publishing import import_views, views
 
 app_name = "publishing"
 urlpatterns = [
@@ -18,6 +18,7 @@ urlpatterns = [
     path("<slug:ws>/posts/<int:post_id>/<str:verb>/", views.post_action, name="post_action"),
     path("<slug:ws>/calendar/", views.calendar, name="calendar"),
     path("<slug:ws>/queue/", views.queue, name="queue"),
+    path("<slug:ws>/import/", import_views.import_posts, name="import"),
     path("<slug:ws>/approvals/", views.approvals, name="approvals"),
     path("<slug:ws>/notifications/", views.notification_list, name="notifications"),
     path(

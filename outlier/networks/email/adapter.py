@@ -267,13 +267,12 @@ class EmailAdapter:
         if sent != 1:
             raise PublishError("The mail backend sent nothing.", ErrorKind.PERMANENT)
         refused = getattr(getattr(backend, "smtp", None), "refused", {})
+        note = ""
         if refused:
-            logger.warning(
-                "Message %s was refused for some recipients: %s",
-                message_id(idempotency_key),
-                ", ".join(f"{address} ({code})" for address, (code, _) in refused.items()),
-            )
-        return Published(remote_id=message_id(idempotency_key))
+            who = ", ".join(f"{address} ({code})" for address, (code, _) in refused.items())
+            note = f"Delivered, but refused for: {who}."
+            logger.warning("Message %s: %s", message_id(idempotency_key), note)
+        return Published(remote_id=message_id(idempotency_key), note=note)
 
     def lookup(self, idempotency_key: str, since: datetime) -> Lookup:
         """Sent mail cannot be looked up; receivers can dedupe by Message-ID."""
