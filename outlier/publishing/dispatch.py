@@ -49,7 +49,8 @@ BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
 RATE_LIMIT_CAP_SECONDS = 6 * 3600
 HEARTBEAT_STALE_SECONDS = 60
-SENDING_STALE_SECONDS = 300  # a call never takes longer: the safe client's deadline is far lower
+SENDING_STALE_SECONDS = 300
+ABANDONED = "The worker stopped while sending; the network may have it."  # a call never takes longer: the safe client's deadline is far lower
 
 
 def _event(delivery_id: int, state: str, message: str = "") -> None:
@@ -257,11 +258,13 @@ def sweep_abandoned(now: datetime | None = None) -> int:
             updated = Delivery.objects.filter(
                 pk=delivery.pk, state=DeliveryState.SENDING, claimed_by=delivery.claimed_by
             ).update(state=DeliveryState.UNCONFIRMED, updated_at=now,
-                     error="The worker stopped while sending; the network may have it.")  # fmt: skip
+                     error=ABANDONED)  # fmt: skip
             if updated:
                 count += 1
                 _event(delivery.pk, DeliveryState.UNCONFIRMED,
                        f"Worker {delivery.claimed_by} stopped while sending.")  # fmt: skip
+                Post.objects.filter(pk=delivery.post_id).update(status=PostStatus.FAILED)
+                _tell_author(delivery, DeliveryState.UNCONFIRMED, ABANDONED)
     return count
 
 
