@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from outlier.core.models import Notification
@@ -49,30 +50,45 @@ BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
 RATE_LIMIT_CAP_SECONDS = 6 * 3600
 HEARTBEAT_STALE_SECONDS = 60
+# A call never takes longer (the safe client's deadline is far lower); counted from the call.
 SENDING_STALE_SECONDS = 300
-ABANDONED = "The worker stopped while sending; the network may have it."  # a call never takes longer: the safe client's deadline is far lower
+ABANDONED = "The worker stopped while sending; the network may have it."
 
 
 def _event(delivery_id: int, state: str, message: str = "") -> None:
     DeliveryEvent.objects.create(delivery_id=delivery_id, state=state, message=message[:1000])
 
 
-def heartbeat(worker_id: str) -> None:
-    WorkerHeartbeat.objects.update_or_create(
-        worker_id=worker_id, defaults={"seen_at": timezone.now()}
-    )
+OPEN_FOR_CLAIM = (DeliveryState.SCHEDULED, DeliveryState.RETRYING)
+HEARTBEAT_EVERY_SECONDS = 5.0
+_last_beat: dict[str, float] = {}
 
 
-def claim_due(worker_id: str, limit: int = 10, now: datetime | None = None) -> list[int]:
-    """Take up to `limit` due deliveries for this worker; commits "sending" before returning."""
+def heartbeat(worker_id: str, *, force: bool = True) -> None:
+    """Say this worker is alive (at most every few seconds unless forced)."""
+    clock = time.monotonic()
+    if not force and clock - _last_beat.get(worker_id, 0.0) < HEARTBEAT_EVERY_SECONDS:
+        return
+    now = timezone.now()
+    if not WorkerHeartbeat.objects.filter(worker_id=worker_id).update(seen_at=now):
+        WorkerHeartbeat.objects.update_or_create(worker_id=worker_id, defaults={"seen_at": now})
+    _last_beat[worker_id] = clock
+
+
+def claim_due(worker_id: str, limit: int = 1, now: datetime | None = None) -> list[int]:
+    """Take up to `limit` due deliveries for this worker; commits "sending" before returning.
+
+    The worker claims one at a time (`run_due`), so a worker killed during a call leaves only
+    the delivery in flight behind, never a batch it had not started.
+    """
     now = now or timezone.now()
+    # A cheap look first: an idle worker does not take the (SQLite) write lock.
+    if not Delivery.objects.filter(state__in=OPEN_FOR_CLAIM, next_attempt_at__lte=now).exists():
+        return []
     with transaction.atomic():
         due = (
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(
-                state__in=[DeliveryState.SCHEDULED, DeliveryState.RETRYING],
-                next_attempt_at__lte=now,
-            )  # fmt: skip
+            .filter(state__in=OPEN_FOR_CLAIM, next_attempt_at__lte=now)
             .filter(
                 Q(channel__status=ChannelStatus.OK)
                 | Q(
@@ -85,17 +101,21 @@ def claim_due(worker_id: str, limit: int = 10, now: datetime | None = None) -> l
         ids = list(due)
         if not ids:
             return []
-        # Compare-and-set: a row another worker changed meanwhile is not taken twice.
-        claimed = []
-        for pk in ids:
-            updated = Delivery.objects.filter(
-                pk=pk, state__in=[DeliveryState.SCHEDULED, DeliveryState.RETRYING]
-            ).update(state=DeliveryState.SENDING, claimed_by=worker_id, claimed_at=now,
-                     updated_at=now)  # fmt: skip
-            if updated:
-                claimed.append(pk)
-                _event(pk, DeliveryState.SENDING, f"Taken by worker {worker_id}.")
-    return claimed
+        # Compare-and-set in one statement: a row changed meanwhile is not taken twice.
+        Delivery.objects.filter(pk__in=ids, state__in=OPEN_FOR_CLAIM).update(
+            state=DeliveryState.SENDING, claimed_by=worker_id, claimed_at=now, updated_at=now
+        )
+        claimed = list(
+            Delivery.objects.filter(
+                pk__in=ids, state=DeliveryState.SENDING, claimed_by=worker_id, claimed_at=now
+            ).values_list("pk", flat=True)
+        )
+        DeliveryEvent.objects.bulk_create(
+            DeliveryEvent(delivery_id=pk, state=DeliveryState.SENDING,
+                          message=f"Taken by worker {worker_id}.")
+            for pk in claimed
+        )  # fmt: skip
+    return sorted(claimed)
 
 
 @dataclass(frozen=True)
@@ -127,9 +147,14 @@ def send(delivery_id: int, worker_id: str) -> Outcome:
         logger.exception("Building delivery %s failed", delivery_id)
         return _record_failure(delivery, PublishError(f"Could not prepare the post: {exc}",
                                                       ErrorKind.PERMANENT))  # fmt: skip
-    attempts = delivery.attempts + 1
-    Delivery.objects.filter(pk=delivery_id).update(attempts=attempts)
-    delivery.attempts = attempts
+    # The last write before the call, and conditional: a row the sweeper took from this worker
+    # meanwhile is not sent. It also restarts the stale-claim clock at the call itself.
+    still_ours = Delivery.objects.filter(
+        pk=delivery_id, state=DeliveryState.SENDING, claimed_by=worker_id
+    ).update(attempts=F("attempts") + 1, claimed_at=timezone.now())
+    if not still_ours:
+        return Outcome("skipped")
+    delivery.attempts += 1
     try:
         published = adapter.publish(payload, delivery.idempotency_key)
     except PublishError as exc:
@@ -215,10 +240,10 @@ def _settle_post(post_id: int) -> None:
     """A post whose deliveries all went out is published."""
     open_states = [DeliveryState.SCHEDULED, DeliveryState.RETRYING, DeliveryState.SENDING,
                    DeliveryState.FAILED, DeliveryState.UNCONFIRMED]  # fmt: skip
-    if not Delivery.objects.filter(post_id=post_id, state__in=open_states).exists():
-        Post.objects.filter(pk=post_id).exclude(status=PostStatus.CANCELLED).update(
-            status=PostStatus.PUBLISHED
-        )
+    unfinished = Delivery.objects.filter(post_id=OuterRef("pk"), state__in=open_states)
+    Post.objects.filter(pk=post_id).exclude(status=PostStatus.CANCELLED).exclude(
+        Exists(unfinished)
+    ).update(status=PostStatus.PUBLISHED)
 
 
 def _tell_author(delivery: Delivery, state: str, message: str) -> None:
@@ -322,8 +347,12 @@ def sweep_missed(now: datetime | None = None) -> int:
 
 def run_due(worker_id: str, limit: int = 10) -> int:
     """One pass: claim what is due and send it. Returns how many were handled."""
-    ids = claim_due(worker_id, limit)
-    for pk in ids:
-        send(pk, worker_id)
-        heartbeat(worker_id)
-    return len(ids)
+    handled = 0
+    while handled < limit:
+        ids = claim_due(worker_id, 1)
+        if not ids:
+            break
+        send(ids[0], worker_id)
+        heartbeat(worker_id, force=False)
+        handled += 1
+    return handled

@@ -197,7 +197,12 @@ class Delivery(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["state", "next_attempt_at"], name="delivery_due"),
+            # Only the rows a worker may claim: the claim query reads this small index.
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=models.Q(state__in=["scheduled", "retrying"]),
+                name="delivery_due_open",
+            ),
             models.Index(fields=["channel", "due_at"], name="delivery_channel_time"),
         ]
 

@@ -48,7 +48,7 @@ class Worker:
             loops += 1
             close_old_connections()
             try:
-                dispatch.heartbeat(self.worker_id)
+                dispatch.heartbeat(self.worker_id, force=False)
                 busy = dispatch.run_due(self.worker_id, self.batch) > 0
                 if time.monotonic() - last_sweep > SWEEP_EVERY_SECONDS:
                     dispatch.sweep_abandoned()

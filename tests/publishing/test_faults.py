@@ -273,23 +273,11 @@ def test_a_worker_process_that_times_out_after_the_post_was_taken_never_resends_
     assert "may not have arrived" in Notification.objects.get(user=author).text
 
 
-class Stranded(AssertionError):
-    """A delivery that was never sent ended unconfirmed: the known limitation below."""
-
-
-BATCH_REASON = (
-    "claim_due marks a whole batch (10) 'sending' before the first call; a row that was never "
-    "called is then indistinguishable from one in flight, so a kill -9 or a stale-claim sweep "
-    "(clock jump, slow network) turns every never-sent row of the batch into 'unconfirmed'"
-)
-
-
 def stranded(report: dict[str, Any], seen: Counter[str]) -> list[str]:
     return [row["key"] for row in report["claimed"]
             if row["state"] == "unconfirmed" and row["key"] not in seen]  # fmt: skip
 
 
-@pytest.mark.xfail(strict=True, raises=Stranded, reason=BATCH_REASON)
 def test_a_worker_killed_mid_batch_leaves_only_the_delivery_in_flight_unconfirmed(
     workspace: Workspace, tmp_path: Path
 ) -> None:
@@ -298,15 +286,13 @@ def test_a_worker_killed_mid_batch_leaves_only_the_delivery_in_flight_unconfirme
         report = run_harness(tmp_path, "batch", "--mode", "kill")
         seen = receiver.keys()
     assert report["exit"] == "SIGKILL" and report["finished"], report
-    assert max(seen.values()) == 1 and len(report["claimed"]) == 10
+    assert max(seen.values()) == 1
     assert set(report["states"]) <= DONE
-    never_sent = stranded(report, seen)
-    if never_sent:  # today: 8 of the 10, never called, wait for a person as "may have arrived"
-        raise Stranded(f"{len(never_sent)} never-sent deliveries left unconfirmed: {report}")
+    # Claims are one at a time: only the delivery in flight is left for a person to decide.
+    assert not stranded(report, seen), report
     assert report["states"] == {"sent": 9, "unconfirmed": 1}
 
 
-@pytest.mark.xfail(strict=True, raises=Stranded, reason=BATCH_REASON)
 def test_a_clock_jump_of_2_hours_mid_batch_strands_nothing_a_live_worker_holds(
     workspace: Workspace, tmp_path: Path
 ) -> None:
@@ -317,7 +303,5 @@ def test_a_clock_jump_of_2_hours_mid_batch_strands_nothing_a_live_worker_holds(
     assert report["exit"] == "exit 0" and report["other_exit"] == "exit 0", report
     assert report["finished"] and max(seen.values()) == 1
     assert set(report["states"]) <= DONE
-    never_sent = stranded(report, seen)
-    if never_sent:  # today: the second worker's sweep takes the 8 rows still queued
-        raise Stranded(f"{len(never_sent)} never-sent deliveries left unconfirmed: {report}")
+    assert not stranded(report, seen), report
     assert report["states"] == {"sent": 10}
