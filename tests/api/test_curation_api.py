@@ -2,27 +2,9 @@
 
 from __future__ import annotations
 
-from django.test import Client
-
 from outlier.curation.models import Scoop, ScoopState, Topic
+from tests.api.client import Api
 from tests.conftest import make_scoop, make_topic
-
-
-class Api:
-    def __init__(self, token: str) -> None:
-        self.client = Client(headers={"Authorization": f"Bearer {token}"})
-
-    def get(self, path: str):
-        return self.client.get("/api/v1" + path)
-
-    def post(self, path: str, body: dict | None = None):
-        return self.client.post("/api/v1" + path, body or {}, content_type="application/json")
-
-    def patch(self, path: str, body: dict):
-        return self.client.patch("/api/v1" + path, body, content_type="application/json")
-
-    def delete(self, path: str):
-        return self.client.delete("/api/v1" + path)
 
 
 def test_topics_full_crud_with_public_and_feed_urls(team, settings):

@@ -16,30 +16,11 @@ from django.utils import timezone
 from outlier.networks import registry
 from outlier.publishing import dispatch
 from outlier.publishing.models import Channel, Delivery, Post
+from tests.api.client import Api
 from tests.networks.conftest import Receiver
 from tests.publishing.conftest import make_channel
 
 WORKER = "api-test-worker"
-
-
-class Api:
-    def __init__(self, token: str) -> None:
-        self.client = Client(headers={"Authorization": f"Bearer {token}"})
-
-    def get(self, path: str):
-        return self.client.get("/api/v1" + path)
-
-    def post(self, path: str, body: dict | None = None):
-        return self.client.post("/api/v1" + path, body or {}, content_type="application/json")
-
-    def patch(self, path: str, body: dict):
-        return self.client.patch("/api/v1" + path, body, content_type="application/json")
-
-    def delete(self, path: str):
-        return self.client.delete("/api/v1" + path)
-
-    def upload(self, path: str, data: dict):
-        return self.client.post("/api/v1" + path, data)  # multipart
 
 
 def run_worker() -> int:
