@@ -352,7 +352,10 @@ def _create_deliveries(post: Post) -> None:
             )
             if not made and delivery.state == DeliveryState.CANCELLED:
                 delivery.state, delivery.next_attempt_at = DeliveryState.SCHEDULED, instant
-                delivery.save(update_fields=["state", "next_attempt_at", "updated_at"])
+                delivery.claimed_by = ""
+                delivery.save(
+                    update_fields=["state", "next_attempt_at", "claimed_by", "updated_at"]
+                )
                 made = True
             if made:
                 _event(delivery, DeliveryState.SCHEDULED, f"Due {instant:%Y-%m-%d %H:%M} UTC.")
@@ -491,7 +494,8 @@ def do_retry_delivery(membership: Membership, delivery: Delivery) -> Delivery:
         if delivery.state == DeliveryState.UNCONFIRMED:
             note += " (the earlier attempt may have arrived)"
         delivery.state, delivery.next_attempt_at = DeliveryState.RETRYING, timezone.now()
-        delivery.save(update_fields=["state", "next_attempt_at", "updated_at"])
+        delivery.claimed_by = ""
+        delivery.save(update_fields=["state", "next_attempt_at", "claimed_by", "updated_at"])
         _event(delivery, DeliveryState.RETRYING, f"{note} by {membership.user}.")
         Post.objects.filter(pk=delivery.post_id, status=PostStatus.FAILED).update(
             status=PostStatus.SCHEDULED

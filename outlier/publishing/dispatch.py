@@ -61,6 +61,7 @@ def _event(delivery_id: int, state: str, message: str = "") -> None:
 
 OPEN_FOR_CLAIM = (DeliveryState.SCHEDULED, DeliveryState.RETRYING)
 HEARTBEAT_EVERY_SECONDS = 5.0
+LEASE_SECONDS = 60  # a worker's hold on rows it leased but has not started
 _last_beat: dict[str, float] = {}
 
 
@@ -75,11 +76,13 @@ def heartbeat(worker_id: str, *, force: bool = True) -> None:
     _last_beat[worker_id] = clock
 
 
-def claim_due(worker_id: str, limit: int = 1, now: datetime | None = None) -> list[int]:
-    """Take up to `limit` due deliveries for this worker; commits "sending" before returning.
+def claim_due(worker_id: str, limit: int = 10, now: datetime | None = None) -> list[int]:
+    """Lease up to `limit` due deliveries to this worker, in one short transaction.
 
-    The worker claims one at a time (`run_due`), so a worker killed during a call leaves only
-    the delivery in flight behind, never a batch it had not started.
+    A lease (claimed_by, claimed_at) leaves the state as it is: each delivery becomes
+    "sending" only in `send`, just before its own call. A worker killed mid-batch thus leaves
+    one delivery "sending" (the one in flight) and the rest "scheduled", leased until
+    LEASE_SECONDS pass, when another worker takes them.
     """
     now = now or timezone.now()
     # A cheap look first: an idle worker does not take the (SQLite) write lock.
@@ -89,6 +92,7 @@ def claim_due(worker_id: str, limit: int = 1, now: datetime | None = None) -> li
         due = (
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(state__in=OPEN_FOR_CLAIM, next_attempt_at__lte=now)
+            .filter(Q(claimed_by="") | Q(claimed_at__lt=now - timedelta(seconds=LEASE_SECONDS)))
             .filter(
                 Q(channel__status=ChannelStatus.OK)
                 | Q(
@@ -99,23 +103,25 @@ def claim_due(worker_id: str, limit: int = 1, now: datetime | None = None) -> li
             .values_list("pk", flat=True)[:limit]
         )
         ids = list(due)
-        if not ids:
-            return []
-        # Compare-and-set in one statement: a row changed meanwhile is not taken twice.
-        Delivery.objects.filter(pk__in=ids, state__in=OPEN_FOR_CLAIM).update(
-            state=DeliveryState.SENDING, claimed_by=worker_id, claimed_at=now, updated_at=now
-        )
-        claimed = list(
-            Delivery.objects.filter(
-                pk__in=ids, state=DeliveryState.SENDING, claimed_by=worker_id, claimed_at=now
-            ).values_list("pk", flat=True)
-        )
-        DeliveryEvent.objects.bulk_create(
-            DeliveryEvent(delivery_id=pk, state=DeliveryState.SENDING,
-                          message=f"Taken by worker {worker_id}.")
-            for pk in claimed
-        )  # fmt: skip
-    return sorted(claimed)
+        if ids:
+            Delivery.objects.filter(pk__in=ids).update(claimed_by=worker_id, claimed_at=now)
+    return ids
+
+
+def begin_sending(delivery_id: int, worker_id: str) -> bool:
+    """Commit "sending" for a delivery this worker leased, right before the network call.
+
+    Conditional: a lease another worker took over, or a row changed meanwhile, is not sent.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        started = Delivery.objects.filter(
+            pk=delivery_id, state__in=OPEN_FOR_CLAIM, claimed_by=worker_id
+        ).update(state=DeliveryState.SENDING, attempts=F("attempts") + 1, claimed_at=now,
+                 updated_at=now)  # fmt: skip
+        if started:
+            _event(delivery_id, DeliveryState.SENDING, f"Sending (worker {worker_id}).")
+    return bool(started)
 
 
 @dataclass(frozen=True)
@@ -125,21 +131,22 @@ class Outcome:
 
 
 def send(delivery_id: int, worker_id: str) -> Outcome:
-    """Call the network for a delivery this worker claimed, and record what happened."""
+    """Send a delivery this worker leased, and record what happened."""
     delivery = (
         Delivery.objects.select_related("post", "channel", "post__scoop", "post__workspace")
-        .filter(pk=delivery_id, state=DeliveryState.SENDING, claimed_by=worker_id)
+        .filter(pk=delivery_id, state__in=OPEN_FOR_CLAIM, claimed_by=worker_id)
         .first()
     )
     if delivery is None:
         return Outcome("skipped")
     held = _channel_hold(delivery.channel)
-    if held:  # the channel stopped since the claim (an earlier post in this batch): wait
-        Delivery.objects.filter(pk=delivery_id, state=DeliveryState.SENDING).update(
-            state=DeliveryState.SCHEDULED, claimed_by="", updated_at=timezone.now()
-        )
-        _event(delivery_id, DeliveryState.SCHEDULED, held)
-        return Outcome(DeliveryState.SCHEDULED, held)
+    if held:  # the channel stopped since the lease (an earlier post in this batch): wait
+        Delivery.objects.filter(pk=delivery_id, claimed_by=worker_id).update(claimed_by="")
+        _event(delivery_id, delivery.state, held)
+        return Outcome(delivery.state, held)
+    if not begin_sending(delivery_id, worker_id):
+        return Outcome("skipped")
+    delivery.state, delivery.attempts = DeliveryState.SENDING, delivery.attempts + 1
     try:
         adapter = content.adapter_for(delivery.channel)
         payload = content.content_for(delivery.post, delivery.channel)
@@ -147,14 +154,6 @@ def send(delivery_id: int, worker_id: str) -> Outcome:
         logger.exception("Building delivery %s failed", delivery_id)
         return _record_failure(delivery, PublishError(f"Could not prepare the post: {exc}",
                                                       ErrorKind.PERMANENT))  # fmt: skip
-    # The last write before the call, and conditional: a row the sweeper took from this worker
-    # meanwhile is not sent. It also restarts the stale-claim clock at the call itself.
-    still_ours = Delivery.objects.filter(
-        pk=delivery_id, state=DeliveryState.SENDING, claimed_by=worker_id
-    ).update(attempts=F("attempts") + 1, claimed_at=timezone.now())
-    if not still_ours:
-        return Outcome("skipped")
-    delivery.attempts += 1
     try:
         published = adapter.publish(payload, delivery.idempotency_key)
     except PublishError as exc:
@@ -210,6 +209,7 @@ def _record_failure(delivery: Delivery, error: PublishError) -> Outcome:
         wait = min(error.retry_after or 60.0, RATE_LIMIT_CAP_SECONDS)
         until = now + timedelta(seconds=wait)
         state, fields["next_attempt_at"] = DeliveryState.SCHEDULED, until
+        fields["claimed_by"] = ""
         fields["attempts"] = max(0, delivery.attempts - 1)  # a rate limit is not a failure
         channel_update = {"status": ChannelStatus.RATE_LIMITED, "rate_limited_until": until,
                           "status_detail": message}  # fmt: skip
@@ -217,6 +217,7 @@ def _record_failure(delivery: Delivery, error: PublishError) -> Outcome:
     elif error.kind == ErrorKind.TRANSIENT and delivery.attempts < MAX_ATTEMPTS:
         state = DeliveryState.RETRYING
         fields["next_attempt_at"] = now + timedelta(seconds=backoff(delivery.attempts))
+        fields["claimed_by"] = ""
         note = f"Attempt {delivery.attempts} failed, will retry: {message}"
     else:
         state = DeliveryState.FAILED
@@ -318,7 +319,8 @@ def reconcile(now: datetime | None = None, limit: int = 20) -> int:
             with transaction.atomic():
                 updated = Delivery.objects.filter(
                     pk=delivery.pk, state=DeliveryState.UNCONFIRMED
-                ).update(state=DeliveryState.RETRYING, next_attempt_at=now, updated_at=now)
+                ).update(state=DeliveryState.RETRYING, next_attempt_at=now, updated_at=now,
+                         claimed_by="")  # fmt: skip
                 if updated:
                     _event(delivery.pk, DeliveryState.RETRYING,
                            "Not found on the network: safe to send again.")  # fmt: skip
@@ -347,12 +349,8 @@ def sweep_missed(now: datetime | None = None) -> int:
 
 def run_due(worker_id: str, limit: int = 10) -> int:
     """One pass: claim what is due and send it. Returns how many were handled."""
-    handled = 0
-    while handled < limit:
-        ids = claim_due(worker_id, 1)
-        if not ids:
-            break
-        send(ids[0], worker_id)
+    ids = claim_due(worker_id, limit)
+    for pk in ids:
+        send(pk, worker_id)
         heartbeat(worker_id, force=False)
-        handled += 1
-    return handled
+    return len(ids)

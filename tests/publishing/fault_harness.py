@@ -308,7 +308,8 @@ def kills(args: argparse.Namespace) -> Report:
     later = timezone.now() + timedelta(seconds=dispatch.HEARTBEAT_STALE_SECONDS + 1)
     swept = dispatch.sweep_abandoned(now=later)
     reconciled = dispatch.reconcile()
-    pid = fork_worker("final", batch=10, interval=0.02)
+    # Rows a killed worker leased but never started wait for their lease to end.
+    pid = fork_worker("final", batch=10, interval=0.02, offset=past_leases())
     finished = wait_until(lambda: open_count() == 0, timeout=30.0, step=0.05)
     final_exit = stop(pid)
     return {
@@ -403,6 +404,15 @@ def timeout(args: argparse.Namespace) -> Report:
             "final": delivery_by_path("/slow")}  # fmt: skip
 
 
+def past_leases() -> SharedOffset:
+    """A clock for a worker that starts after every earlier lease has run out."""
+    from outlier.publishing import dispatch
+
+    offset = SharedOffset()
+    offset.set(dispatch.LEASE_SECONDS + 1)
+    return offset
+
+
 def batch(args: argparse.Namespace) -> Report:
     """A worker with its default batch (10) is killed, or its clock jumps +2 h, in call 2."""
     from django.utils import timezone
@@ -420,7 +430,7 @@ def batch(args: argparse.Namespace) -> Report:
         report["exit"] = describe_exit(status)
         later = timezone.now() + timedelta(seconds=dispatch.HEARTBEAT_STALE_SECONDS + 1)
         report["swept"] = dispatch.sweep_abandoned(now=later)
-        other = fork_worker("final", batch=10, interval=0.02)
+        other = fork_worker("final", batch=10, interval=0.02, offset=past_leases())
     else:  # a second worker starts after the jump: its first loop sweeps
         offset.set(2 * 3600)
         other = fork_worker("other", batch=10, interval=0.05, offset=offset)

@@ -139,8 +139,8 @@ def test_a_timeout_after_sending_is_unconfirmed_never_resent(team, hook, receive
 
 def test_a_worker_that_died_while_sending_leaves_an_unconfirmed_row(team, hook, receiver):
     post = post_now(team, hook)
-    claimed = dispatch.claim_due("dead-worker")  # claimed, then the process vanished
-    assert claimed
+    claimed = dispatch.claim_due("dead-worker")
+    assert claimed and dispatch.begin_sending(claimed[0], "dead-worker")  # then it vanished
     assert dispatch.sweep_abandoned() == 1  # no heartbeat from dead-worker
     delivery = Delivery.objects.get(post=post)
     assert delivery.state == DeliveryState.UNCONFIRMED

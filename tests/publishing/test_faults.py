@@ -104,6 +104,8 @@ def phase(cycle: dict[str, Any], hits: dict[str, Hit]) -> str:
     last = cycle["claimed"][-1]  # with batch=1, the only delivery that can have been in flight
     if last["state"] == DeliveryState.SENT:
         return "after (recorded)"
+    if last["state"] == DeliveryState.SCHEDULED:
+        return "before"  # leased, killed before "sending" was committed: it stays scheduled
     if last["state"] != DeliveryState.SENDING:
         return f"unexpected {last['state']}"
     hit = hits.get(last["key"])
