@@ -15,12 +15,11 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from outlier.core.models import Membership, Notification, Role, User
+from outlier.core.models import Membership, Role
 from outlier.curation.models import Scoop
 from outlier.curation.urlkeys import check_http_url
 from outlier.networks.base import Problem
 from outlier.publishing import content, timing
-from outlier.publishing.links import post_path
 from outlier.publishing.models import (
     Channel,
     ChannelStatus,
@@ -33,6 +32,7 @@ from outlier.publishing.models import (
     PostVariant,
     RepeatUnit,
 )
+from outlier.publishing.notifications import notify_about
 
 PENDING = (DeliveryState.SCHEDULED, DeliveryState.RETRYING)
 MAX_OCCURRENCES = 500
@@ -450,13 +450,15 @@ def do_approve(membership: Membership, post: Post) -> Post:
         elif post.scheduled_at < timezone.now():
             post.status = PostStatus.MISSED
             post.save()
-            _notify(post.author, post, f"“{post}” was approved after its time passed: not sent.")
+            notify_about(
+                post, post.author, f"“{post}” was approved after its time passed: not sent."
+            )
             return post
         _raise_post_problems(check_post(post))
         post.status = PostStatus.SCHEDULED
         post.save()
         _create_deliveries(post)
-        _notify(post.author, post, f"{membership.user} approved “{post}”.")
+        notify_about(post, post.author, f"{membership.user} approved “{post}”.")
     return post
 
 
@@ -470,7 +472,7 @@ def do_reject(membership: Membership, post: Post, comment: str) -> Post:
         post.status, post.reviewed_by = PostStatus.REJECTED, membership.user
         post.review_comment = comment.strip()
         post.save()
-        _notify(post.author, post, f"{membership.user} sent “{post}” back: {comment.strip()}")
+        notify_about(post, post.author, f"{membership.user} sent “{post}” back: {comment.strip()}")
     return post
 
 
@@ -520,16 +522,9 @@ def do_confirm_delivery(membership: Membership, delivery: Delivery, url: str = "
 # --- notifications --------------------------------------------------------------------------
 
 
-def _notify(user: User | None, post: Post, text: str) -> None:
-    if user is not None:
-        Notification.objects.create(
-            user=user, workspace=post.workspace, text=text[:500], link=post_path(post)
-        )
-
-
 def _notify_reviewers(post: Post) -> None:
     reviewers = Membership.objects.filter(
         workspace=post.workspace, role__in=[Role.EDITOR, Role.OWNER]
     ).select_related("user")
     for member in reviewers:
-        _notify(member.user, post, f"{post.author} asks for approval of “{post}”.")
+        notify_about(post, member.user, f"{post.author} asks for approval of “{post}”.")

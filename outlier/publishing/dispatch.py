@@ -28,7 +28,6 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from outlier.core.models import Notification
 from outlier.networks.base import ErrorKind, Found, Published, PublishError
 from outlier.publishing import content
 from outlier.publishing.links import post_path
@@ -42,6 +41,7 @@ from outlier.publishing.models import (
     PostStatus,
     WorkerHeartbeat,
 )
+from outlier.publishing.notifications import notify_about
 
 logger = logging.getLogger(__name__)
 
@@ -270,8 +270,7 @@ def _tell_author(delivery: Delivery, state: str, message: str) -> None:
     what = "failed" if state == DeliveryState.FAILED else "may not have arrived"
     text = f"“{post}” {what} on {delivery.channel.name}: {message}"
     link = post_path(post)
-    Notification.objects.create(user=post.author, workspace=post.workspace, text=text[:500],
-                                link=link)  # fmt: skip
+    notify_about(post, post.author, text)
     transaction.on_commit(
         lambda: send_mail(
             subject=f"Outlier: a post {what} on {delivery.channel.name}",
@@ -354,12 +353,8 @@ def sweep_missed(now: datetime | None = None) -> int:
             status=PostStatus.MISSED
         ):
             count += 1
-            if post.author:
-                Notification.objects.create(
-                    user=post.author, workspace=post.workspace,
-                    text=f"“{post}” was not approved before its time and was not sent.",
-                    link=post_path(post),
-                )  # fmt: skip
+            notify_about(post, post.author,
+                         f"“{post}” was not approved before its time and was not sent.")  # fmt: skip
     return count
 
 

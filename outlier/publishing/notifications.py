@@ -1,4 +1,4 @@
-"""Marking a person's notifications read (belongs in `core` later; kept here until it moves)."""
+"""Notifications about posts: telling a person, and marking read (to move to `core` later)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from outlier.core.models import Membership, Notification
+from outlier.core.models import Membership, Notification, User
+from outlier.publishing.links import post_path
+from outlier.publishing.models import Post
 
 
 def notifications_for(membership: Membership) -> QuerySet[Notification]:
@@ -20,3 +22,11 @@ def do_mark_read(membership: Membership, ids: Iterable[int] | None = None) -> in
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))
     return unread.update(read_at=timezone.now())
+
+
+def notify_about(post: Post, user: User | None, text: str) -> None:
+    """Tell one person something about a post, with a link to it (nobody: nothing)."""
+    if user is not None:
+        Notification.objects.create(
+            user=user, workspace=post.workspace, text=text[:500], link=post_path(post)
+        )
