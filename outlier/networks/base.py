@@ -8,7 +8,7 @@ publishing app owns the rows, the states and the retries.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Protocol
@@ -32,6 +32,30 @@ class Content:
     link: str = ""
     images: tuple[Image, ...] = ()
     title: str = ""  # e-mail subject, link-card title
+    description: str = ""  # link-card description (the scoop's excerpt)
+    link_image: Image | None = None  # link-card thumbnail (the scoop's image), when there is one
+    reply_to: str = ""  # remote id of a post on the same network this one answers
+    content_warning: str = ""  # shown before the text where the network supports it
+
+
+@dataclass(frozen=True)
+class Field:
+    """One value a channel of this network asks for when it is connected.
+
+    `secret` values go to the channel's encrypted credentials, the others to its settings.
+    `kind` picks the form widget: "text", "url", "password", "token" (a password Outlier
+    proposes, freshly generated), "textarea", "emails" (a list of addresses, stored as a list)
+    or "choice" (one of `choices`). When editing, an empty secret keeps the stored one.
+    """
+
+    name: str
+    label: str
+    kind: str = "text"
+    secret: bool = False
+    required: bool = True
+    help: str = ""
+    default: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +100,59 @@ class Published:
     note: str = ""  # something the user should know although it went out
 
 
+@dataclass(frozen=True)
+class Engagement:
+    """What people did with one published post, as the network counts it now."""
+
+    likes: int = 0
+    reposts: int = 0  # reposts, boosts, shares
+    replies: int = 0
+    quotes: int = 0
+    impressions: int | None = None  # only where the network tells
+
+
+class InteractionKind(enum.Enum):
+    REPLY = "reply"
+    MENTION = "mention"
+    LIKE = "like"
+    REPOST = "repost"
+    QUOTE = "quote"
+    FOLLOW = "follow"
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """Something someone did towards the account: for the inbox and relationships."""
+
+    kind: InteractionKind
+    remote_id: str  # unique on the network (the reply's URI, the like's URI, ...)
+    author_id: str  # stable id of the person: a DID, an actor URL, an account id
+    author_handle: str  # how people write them: alice.bsky.social, @alice@example.org
+    created_at: datetime
+    author_name: str = ""
+    author_url: str = ""
+    text: str = ""  # plain text, no markup (replies, mentions, quotes)
+    url: str = ""  # where a person can see it
+    subject_id: str = ""  # remote id of our post it concerns, "" when none (follow, mention)
+
+
+@dataclass(frozen=True)
+class InteractionPage:
+    """A batch of interactions, oldest first, and the cursor to pass next time."""
+
+    items: tuple[Interaction, ...]
+    cursor: str = ""
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """A network's budget for writes: `points` per `window_seconds`, a post costing `cost`."""
+
+    points: int
+    window_seconds: int
+    cost: int = 1
+
+
 class ErrorKind(enum.Enum):
     TRANSIENT = "transient"  # try again later with backoff
     RATE_LIMITED = "rate_limited"  # wait for retry_after, not a failure
@@ -115,11 +192,18 @@ class Lookup:
 
 
 class Adapter(Protocol):
-    """A network. One instance per channel; `config` holds settings and credentials."""
+    """A network. One instance per channel; `config` holds settings and credentials.
+
+    Every adapter publishes. What else it can do is named in `capabilities`:
+    "delete", "engagement", "interactions", "followers" (the methods of `Listening`).
+    """
 
     name: ClassVar[str]
     label: ClassVar[str]
     rules: ClassVar[Rules]
+    fields: ClassVar[tuple[Field, ...]]  # what connecting a channel asks for
+    capabilities: ClassVar[frozenset[str]]
+    rate_limit: ClassVar[RateLimit | None]  # None: no budget beyond what the network answers
 
     def __init__(self, config: Mapping[str, Any]) -> None: ...
 
@@ -137,6 +221,38 @@ class Adapter(Protocol):
 
     def lookup(self, idempotency_key: str, since: datetime) -> Lookup:
         """After an unknown outcome: did the post with this key arrive? (CANNOT_TELL is fine.)"""
+        ...
+
+    def config_changes(self) -> dict[str, Any]:
+        """Values the adapter learnt or renewed while working (a refreshed session, the
+        instance's limits), to be saved into the channel's encrypted credentials."""
+        ...
+
+    def channel_rules(self) -> Rules:
+        """This account's limits: the network's `rules`, or what its server announced."""
+        ...
+
+
+class Listening(Adapter, Protocol):
+    """The optional half of an adapter: what came of what it published, and who is there.
+
+    Each method raises PublishError, classified like publishing errors.
+    """
+
+    def delete(self, remote_id: str) -> None:
+        """Remove a post this channel published. A post already gone is not an error."""
+        ...
+
+    def engagement(self, remote_ids: Sequence[str]) -> dict[str, Engagement]:
+        """Counts for posts this channel published; ids the network no longer has are left out."""
+        ...
+
+    def interactions(self, cursor: str = "") -> InteractionPage:
+        """Replies, mentions, likes, reposts, quotes and follows since `cursor` ("" = recent)."""
+        ...
+
+    def follower_count(self) -> int:
+        """How many accounts follow this one now."""
         ...
 
 

@@ -36,11 +36,13 @@ from django.core.validators import validate_email
 from outlier.networks.base import (
     Content,
     ErrorKind,
+    Field,
     Found,
     Lookup,
     Problem,
     Published,
     PublishError,
+    RateLimit,
     Rules,
 )
 from outlier.networks.email.message import build_message, message_id
@@ -79,9 +81,25 @@ class EmailAdapter:
     name: ClassVar[str] = "email"
     label: ClassVar[str] = "E-mail"
     rules: ClassVar[Rules] = RULES["email"]
+    fields: ClassVar[tuple[Field, ...]] = (
+        Field("recipients", "Recipients", kind="emails",
+              help="One or more addresses, separated by commas or new lines"),
+        Field("subject_prefix", "Subject prefix", required=False,
+              help="Put before each post's title, e.g. “[Acme]”"),
+        Field("from_address", "From", required=False,
+              help="Leave empty for the server's sender address"),
+    )  # fmt: skip
+    capabilities: ClassVar[frozenset[str]] = frozenset()
+    rate_limit: ClassVar[RateLimit | None] = None
 
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.config = config
+
+    def config_changes(self) -> dict[str, Any]:
+        return {}
+
+    def channel_rules(self) -> Rules:
+        return self.rules
 
     # -- Settings --------------------------------------------------------------------------
 

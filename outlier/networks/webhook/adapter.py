@@ -37,11 +37,13 @@ from outlier.core.safe_http import FetchError, Response, fetch
 from outlier.networks.base import (
     Content,
     ErrorKind,
+    Field,
     Found,
     Lookup,
     Problem,
     Published,
     PublishError,
+    RateLimit,
     Rules,
 )
 from outlier.networks.http_outcomes import failure_from_fetch_error, failure_from_status
@@ -68,9 +70,23 @@ class WebhookAdapter:
     name: ClassVar[str] = "webhook"
     label: ClassVar[str] = "Webhook"
     rules: ClassVar[Rules] = RULES["webhook"]
+    fields: ClassVar[tuple[Field, ...]] = (
+        Field("url", "Webhook URL", kind="url",
+              help="Outlier POSTs each post as JSON to this address"),
+        Field("secret", "Signing secret", kind="token", secret=True,
+              help="The receiver checks the signature with it; keep a copy"),
+    )  # fmt: skip
+    capabilities: ClassVar[frozenset[str]] = frozenset()
+    rate_limit: ClassVar[RateLimit | None] = None
 
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.config = config
+
+    def config_changes(self) -> dict[str, Any]:
+        return {}
+
+    def channel_rules(self) -> Rules:
+        return self.rules
 
     # -- Settings --------------------------------------------------------------------------
 
