@@ -195,7 +195,8 @@ class Adapter(Protocol):
     """A network. One instance per channel; `config` holds settings and credentials.
 
     Every adapter publishes. What else it can do is named in `capabilities`:
-    "delete", "engagement", "interactions", "followers" (the methods of `Listening`).
+    "delete", "engagement", "interactions", "followers" (the methods of `Listening`), and
+    "link_card" when it draws a card for `Content.link` (then Content.link_image is filled).
     """
 
     name: ClassVar[str]

@@ -142,8 +142,10 @@ def do_test_channel(membership: Membership, channel: Channel) -> tuple[bool, str
     from outlier.networks.base import ErrorKind, PublishError
 
     _require(membership, Role.EDITOR, "Testing a channel")
+    adapter = content.adapter_for(channel)
     try:
-        content.adapter_for(channel).test()
+        adapter.test()
+        content.save_changes(channel, adapter)
     except PublishError as exc:
         if exc.kind == ErrorKind.AUTH:
             channel.status, channel.status_detail = ChannelStatus.NEEDS_RECONNECT, str(exc)

@@ -64,9 +64,9 @@ from django.utils import timezone
 from outlier.core import safe_http
 from outlier.core.models import Membership, Role
 from outlier.curation.urlkeys import check_http_url
-from outlier.networks import counting, registry
+from outlier.networks import counting
 from outlier.networks.base import Content, Image, Problem
-from outlier.publishing import actions, images, timing
+from outlier.publishing import actions, content, images, timing
 from outlier.publishing.models import Channel, ChannelStatus, Post, PostImage, PostStatus
 
 __all__ = [
@@ -527,7 +527,7 @@ def _rules_problems(
     """`actions.check_post`'s check, before the post exists: (column, message) per problem."""
     found: list[tuple[str, str]] = []
     for channel in channels:
-        rules = registry.RULES.get(channel.network)
+        rules = content.rules_for(channel)
         if rules is None:
             found.append(("channel", f"{channel.name}: unknown network {channel.network!r}."))
             continue

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from outlier.core import safe_http
 from outlier.networks import counting, registry
-from outlier.networks.base import Adapter, Content, Image, Problem
+from outlier.networks.base import Adapter, Content, Image, Problem, Rules
 from outlier.publishing.models import Channel, Post
 
 
@@ -13,6 +14,14 @@ def adapter_class(network: str) -> type[Adapter]:
 
 def adapter_for(channel: Channel) -> Adapter:
     return adapter_class(channel.network)(channel.adapter_config())
+
+
+def rules_for(channel: Channel) -> Rules | None:
+    """The limits this channel's posts are checked against (an instance may announce its
+    own); None for a network Outlier does not know."""
+    if channel.network in registry.ADAPTERS:
+        return adapter_for(channel).channel_rules()
+    return registry.RULES.get(channel.network)
 
 
 def text_for(post: Post, channel: Channel) -> str:
@@ -36,19 +45,57 @@ def _images(post: Post, channel: Channel, fit: bool) -> tuple[Image, ...]:
     return tuple(images)
 
 
+LINK_IMAGE_MAX_BYTES = 5 * 1024 * 1024
+
+
+def _link_image(post: Post, channel: Channel) -> Image | None:
+    """The scoop's picture for the link card, fetched safely and fitted to the network.
+
+    Only networks that draw link cards get one (those with "link_card" in `capabilities`); a
+    picture that cannot be fetched or read leaves a card without a picture, not a failed post.
+    """
+    scoop = post.scoop
+    adapter = adapter_class(channel.network)
+    if scoop is None or not scoop.image_url or "link_card" not in adapter.capabilities:
+        return None
+    try:
+        response = safe_http.fetch(scoop.image_url, max_bytes=LINK_IMAGE_MAX_BYTES, deadline=10,
+                                   accept="image/*")  # fmt: skip
+        if not response.ok:
+            return None
+        data, content_type = counting.fit_image(response.body, adapter.rules)
+    except (safe_http.FetchError, ValueError):
+        return None
+    return Image(data=data, content_type=content_type, alt=scoop.title)
+
+
 def content_for(post: Post, channel: Channel) -> Content:
-    """What goes to this channel: its variant text (or the post's), the link, fitted images."""
+    """What goes to this channel: its variant text (or the post's), the link, fitted images,
+    and for a shared scoop its title, excerpt and picture for the link card."""
+    scoop = post.scoop
     return Content(
         text=text_for(post, channel),
         link=post.link,
         images=_images(post, channel, fit=True),
-        title=post.title or (post.scoop.title if post.scoop else ""),
+        title=post.title or (scoop.title if scoop else ""),
+        description=scoop.excerpt if scoop else "",
+        link_image=_link_image(post, channel),
     )
+
+
+def save_changes(channel: Channel, adapter: Adapter) -> None:
+    """Keep what the adapter renewed or learnt (a refreshed session, the server's limits)."""
+    changes = adapter.config_changes()
+    if changes and any(channel.credentials.get(k) != v for k, v in changes.items()):
+        channel.credentials = {**channel.credentials, **changes}
+        channel.save(update_fields=["credentials"])
 
 
 def validate_for(post: Post, channel: Channel) -> list[Problem]:
     """The channel's rules against the post as it would go out (images fitted first)."""
-    rules = registry.RULES[channel.network]
+    rules = rules_for(channel)
+    if rules is None:
+        return [Problem("channel", f"Unknown network {channel.network!r}.")]
     try:
         images = _images(post, channel, fit=True)
     except ValueError as exc:

@@ -155,7 +155,7 @@ def send(delivery_id: int, worker_id: str, delivery: Delivery | None = None) -> 
     if current is None:  # the channel was removed meanwhile
         return Outcome("skipped")
     channel.status, channel.rate_limited_until = current
-    held = _channel_hold(channel)
+    held = _channel_hold(channel) or _budget_hold(channel)
     if held:  # the channel stopped since the lease (an earlier post in this batch): wait
         Delivery.objects.filter(pk=delivery_id, claimed_by=worker_id).update(claimed_by="")
         _event(delivery_id, delivery.state, held)
@@ -173,11 +173,13 @@ def send(delivery_id: int, worker_id: str, delivery: Delivery | None = None) -> 
     try:
         published = adapter.publish(payload, delivery.idempotency_key)
     except PublishError as exc:
+        content.save_changes(channel, adapter)
         return _record_failure(delivery, exc)
     except Exception as exc:  # an adapter bug after the call may have started: do not resend
         logger.exception("Publishing delivery %s raised", delivery_id)
         return _record_failure(delivery, PublishError(str(exc) or type(exc).__name__,
                                                       ErrorKind.TRANSIENT, unknown_outcome=True))  # fmt: skip
+    content.save_changes(channel, adapter)
     return _record_sent(delivery, published)
 
 
@@ -188,6 +190,28 @@ def _channel_hold(channel: Channel) -> str:
     if channel.status == ChannelStatus.RATE_LIMITED and until and until > timezone.now():
         return f"Waiting: {channel.name} is rate-limited until {until:%H:%M:%S} UTC."
     return ""
+
+
+def _budget_hold(channel: Channel) -> str:
+    """A network with a write budget (Bluesky: 5,000 points an hour, 3 per post) is never
+    asked for more: the channel waits until its oldest post in the window leaves it."""
+    budget = content.adapter_class(channel.network).rate_limit
+    if budget is None:
+        return ""
+    now = timezone.now()
+    window = timedelta(seconds=budget.window_seconds)
+    recent = Delivery.objects.filter(channel_id=channel.pk, sent_at__gt=now - window)
+    spent = (recent.count() + 1) * budget.cost  # this post included
+    if spent <= budget.points:
+        return ""
+    oldest = recent.order_by("sent_at").values_list("sent_at", flat=True).first() or now
+    until = oldest + window
+    message = (f"Waiting: {channel.name} has used the {budget.points} points the network allows "
+               f"per {budget.window_seconds // 60} minutes; it can post again at {until:%H:%M} UTC.")  # fmt: skip
+    Channel.objects.filter(pk=channel.pk).update(
+        status=ChannelStatus.RATE_LIMITED, rate_limited_until=until, status_detail=message
+    )
+    return message
 
 
 def _record_sent(delivery: Delivery, published: Published, note: str = "") -> Outcome:
@@ -317,10 +341,12 @@ def reconcile(now: datetime | None = None, limit: int = 20) -> int:
         "channel", "post"
     )
     for delivery in rows.order_by("updated_at")[:limit]:
+        adapter = content.adapter_for(delivery.channel)
         try:
-            answer = content.adapter_for(delivery.channel).lookup(
+            answer = adapter.lookup(
                 delivery.idempotency_key, delivery.claimed_at or delivery.due_at
             )
+            content.save_changes(delivery.channel, adapter)
         except PublishError as exc:
             logger.info("Cannot reconcile delivery %s yet: %s", delivery.pk, exc)
             continue

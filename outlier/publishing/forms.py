@@ -14,6 +14,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from outlier.networks import registry
+from outlier.networks.base import Field
 from outlier.publishing.models import Channel, ChannelStatus, Post, PostImage, RepeatUnit
 
 MAX_IMAGES = 4
@@ -98,7 +100,8 @@ def format_posting_times(slots: Iterable[dict[str, Any]]) -> str:
 
 
 class ChannelForm(forms.Form):
-    """The fields every channel has; `network` adds its own (see NETWORK_FIELDS)."""
+    """The fields every channel has, then the ones its network asks for (its adapter's
+    `fields`): secrets go to the encrypted credentials, the rest to the settings."""
 
     name = forms.CharField(max_length=120, help_text="How the channel appears in Outlier")
     timezone = forms.CharField(
@@ -119,64 +122,79 @@ class ChannelForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.network = network
         self.editing = editing
-        if network == "webhook":
-            self.fields["url"] = forms.CharField(
-                label="Webhook URL", max_length=2000,
-                widget=forms.URLInput(attrs={"placeholder": "https://…"}),
-                help_text="Outlier POSTs each post as JSON to this address",
-            )  # fmt: skip
-            self.fields["secret"] = forms.CharField(
-                label="Signing secret",
-                max_length=200,
-                required=not editing,
-                initial="" if editing else secrets.token_urlsafe(24),
-                help_text="Leave empty to keep the current one"
-                if editing
-                else "The receiver checks the signature with it; keep a copy",
-            )
-        elif network == "email":
-            self.fields["recipients"] = forms.CharField(
-                widget=forms.Textarea(attrs={"rows": 2, "placeholder": "news@example.org"}),
-                help_text="One or more addresses, separated by commas or new lines",
-            )
-            self.fields["subject_prefix"] = forms.CharField(
-                label="Subject prefix", max_length=50, required=False,
-                help_text="Put before each post's title, e.g. “[Acme]”",
-            )  # fmt: skip
-            self.fields["from_address"] = forms.CharField(
-                label="From", max_length=300, required=False,
-                help_text="Leave empty for the server's sender address",
-            )  # fmt: skip
+        self.network_fields = registry.get_adapter(network).fields
+        for spec in self.network_fields:
+            self.fields[spec.name] = _network_field(spec, editing)
 
     def clean_queue_times(self) -> list[dict[str, Any]]:
         return parse_posting_times(self.cleaned_data.get("queue_times", ""))
 
-    def clean_recipients(self) -> list[str]:
-        found = [r for r in re.split(r"[\s,;]+", self.cleaned_data.get("recipients", "")) if r]
-        for address in found:
-            try:
-                validate_email(address)
-            except ValidationError as exc:
-                raise ValidationError(f"“{address}” is not an e-mail address.") from exc
-        if not found:
-            raise ValidationError("Give at least one address.")
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for spec in self.network_fields:
+            if spec.kind == "emails" and spec.name in data:
+                try:
+                    data[spec.name] = _addresses(data[spec.name], spec.required)
+                except ValidationError as exc:
+                    self.add_error(spec.name, exc)
+        return data
+
+    def _values(self, secret: bool) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for spec in self.network_fields:
+            value = self.cleaned_data.get(spec.name)
+            if spec.secret != secret or value is None:
+                continue
+            value = value.strip() if isinstance(value, str) else value
+            if value or (spec.required and not secret):  # an empty secret keeps the stored one
+                found[spec.name] = value
         return found
 
     def channel_settings(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        if self.network == "webhook":
-            return {"url": data["url"].strip()}
-        if self.network == "email":
-            found = {"recipients": data["recipients"], "subject_prefix": data["subject_prefix"]}
-            if data.get("from_address", "").strip():
-                found["from_address"] = data["from_address"].strip()
-            return found
-        return {}
+        return self._values(secret=False)
 
     def channel_credentials(self) -> dict[str, Any]:
-        if self.network == "webhook" and self.cleaned_data.get("secret"):
-            return {"secret": self.cleaned_data["secret"].strip()}
-        return {}
+        return self._values(secret=True)
+
+
+def _network_field(spec: Field, editing: bool) -> forms.Field:
+    common: dict[str, Any] = {"label": spec.label, "help_text": spec.help}
+    if spec.secret:
+        common["required"] = spec.required and not editing
+        if editing:
+            common["help_text"] = "Leave empty to keep the current one"
+    else:
+        common["required"] = spec.required
+    if spec.kind == "choice":
+        return forms.ChoiceField(choices=spec.choices, initial=spec.default, **common)
+    if spec.kind == "emails":
+        widget: forms.Widget = forms.Textarea(attrs={"rows": 2, "placeholder": "news@example.org"})
+        return forms.CharField(widget=widget, **common)
+    if spec.kind == "textarea":
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), initial=spec.default,
+                               **common)  # fmt: skip
+    if spec.kind == "password":
+        return forms.CharField(max_length=500, widget=forms.PasswordInput, **common)
+    if spec.kind == "token":
+        initial = "" if editing else secrets.token_urlsafe(24)
+        return forms.CharField(max_length=500, initial=initial, **common)
+    if spec.kind == "url":
+        attrs = {"placeholder": spec.default or "https://…"}
+        return forms.CharField(max_length=2000, widget=forms.URLInput(attrs=attrs),
+                               initial=spec.default, **common)  # fmt: skip
+    return forms.CharField(max_length=300, initial=spec.default, **common)
+
+
+def _addresses(text: str, required: bool) -> list[str]:
+    found = [r for r in re.split(r"[\s,;]+", text or "") if r]
+    for address in found:
+        try:
+            validate_email(address)
+        except ValidationError as exc:
+            raise ValidationError(f"“{address}” is not an e-mail address.") from exc
+    if required and not found:
+        raise ValidationError("Give at least one address.")
+    return found
 
 
 def channel_initial(channel: Channel) -> dict[str, Any]:
@@ -185,13 +203,11 @@ def channel_initial(channel: Channel) -> dict[str, Any]:
         "timezone": channel.timezone,
         "queue_times": format_posting_times(channel.queue_times),
     }
-    settings = channel.settings
-    if channel.network == "webhook":
-        initial["url"] = settings.get("url", "")
-    elif channel.network == "email":
-        initial["recipients"] = ", ".join(settings.get("recipients", []))
-        initial["subject_prefix"] = settings.get("subject_prefix", "")
-        initial["from_address"] = settings.get("from_address", "")
+    for spec in registry.get_adapter(channel.network).fields:
+        if spec.secret:
+            continue
+        value = channel.settings.get(spec.name, spec.default)
+        initial[spec.name] = ", ".join(value) if isinstance(value, list) else value
     return initial
 
 

@@ -204,6 +204,7 @@ class Delivery(models.Model):
                 name="delivery_due_open",
             ),
             models.Index(fields=["channel", "due_at"], name="delivery_channel_time"),
+            models.Index(fields=["channel", "sent_at"], name="delivery_channel_sent"),
         ]
 
     def __str__(self) -> str:

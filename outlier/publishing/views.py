@@ -30,7 +30,7 @@ from outlier.core.models import Membership, Role
 from outlier.curation.actions import access_scoop
 from outlier.curation.models import Scoop
 from outlier.networks import registry
-from outlier.publishing import actions, images, notifications, queries, timing
+from outlier.publishing import actions, content, images, notifications, queries, timing
 from outlier.publishing.forms import (
     NoteForm,
     PostForm,
@@ -45,7 +45,6 @@ from outlier.publishing.models import (
     PostVariant,
 )
 
-FORM_NETWORKS = ("webhook", "email")  # networks whose connect form exists
 FINAL = (PostStatus.PUBLISHED, PostStatus.CANCELLED)
 TZ_COOKIE = "outlier_tz"
 
@@ -67,8 +66,8 @@ def timezone_names() -> list[str]:
 
 
 def form_networks() -> list[tuple[str, str]]:
-    adapters = getattr(registry, "ADAPTERS", {})
-    return [(n, registry.RULES[n].label) for n in FORM_NETWORKS if n in adapters]
+    """The networks a channel can be connected to: every one with an adapter."""
+    return [(name, adapter.label) for name, adapter in registry.ADAPTERS.items()]
 
 
 def can_edit(member: Membership, post: Post) -> bool:
@@ -239,7 +238,7 @@ def _composer(request: HttpRequest, composer: Composer) -> HttpResponse:
 
 
 def _channel_json(channel: Channel) -> dict[str, Any]:
-    rules = registry.RULES.get(channel.network)
+    rules = content.rules_for(channel)
     data: dict[str, Any] = {"id": channel.pk, "name": channel.name, "network": channel.network,
                             "timezone": channel.timezone}  # fmt: skip
     if rules is not None:

@@ -99,7 +99,7 @@ class EmailAdapter:
         return {}
 
     def channel_rules(self) -> Rules:
-        return self.rules
+        return RULES[self.name]
 
     # -- Settings --------------------------------------------------------------------------
 

@@ -86,7 +86,7 @@ class WebhookAdapter:
         return {}
 
     def channel_rules(self) -> Rules:
-        return self.rules
+        return RULES[self.name]
 
     # -- Settings --------------------------------------------------------------------------
 
