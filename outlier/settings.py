@@ -216,6 +216,17 @@ TASKS = {
     }
 }
 
+# What `outlier worker` does (outlier/core/worker.py): every loop each due job, called with
+# (worker_id, batch); every few seconds each sweep; then one queued task.
+WORKER_DUE_JOBS = [
+    "outlier.publishing.dispatch.run_due",
+]
+WORKER_SWEEPS = [
+    "outlier.publishing.dispatch.sweep_abandoned",
+    "outlier.publishing.dispatch.reconcile",
+    "outlier.publishing.dispatch.sweep_missed",
+]
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True

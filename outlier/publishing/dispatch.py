@@ -386,6 +386,7 @@ def sweep_missed(now: datetime | None = None) -> int:
 
 def run_due(worker_id: str, limit: int = 10) -> int:
     """One pass: claim what is due and send it. Returns how many were handled."""
+    heartbeat(worker_id, force=False)
     ids = claim_due(worker_id, limit)
     loaded = _leased(ids, worker_id)
     for pk in ids:

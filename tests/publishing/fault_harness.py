@@ -5,7 +5,7 @@
 Run with DJANGO_SETTINGS_MODULE=tests.settings and OUTLIER_TEST_DATABASE_NAME naming the test
 database the calling test filled (see tests/settings.py). Django starts once, here; each
 worker is then an `os.fork()` of this process running the real
-`outlier.publishing.worker.Worker` loop (database connections are closed before the fork, the
+`outlier.core.worker.Worker` loop (database connections are closed before the fork, the
 child opens its own). Nothing in the product is changed, with two harness-only exceptions in
 the children: `django.utils.timezone.now` is offset by a value shared with this process (the
 clock-jump scenarios), and in `kills` the child reports three moments on a pipe (after a
@@ -130,7 +130,7 @@ def fork_worker(
             offset.install()
         if events is not None:
             _instrument(events)
-        from outlier.publishing.worker import Worker
+        from outlier.core.worker import Worker
 
         worker = Worker(interval=interval, batch=batch)
         worker.worker_id = worker_id  # known to the parent, which inspects the rows it claimed

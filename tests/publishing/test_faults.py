@@ -2,7 +2,7 @@
 
 Each test commits its rows (transactional), serves a real webhook receiver from this process
 (`fault_receiver`), and runs `tests/publishing/fault_harness.py` as ONE subprocess that starts
-Django once and forks real `outlier.publishing.worker.Worker` processes against the same test
+Django once and forks real `outlier.core.worker.Worker` processes against the same test
 database. The single-process versions of these cases are in `test_delivery.py`.
 """
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from outlier.publishing.worker import Worker
+from outlier.core.worker import Worker
 
 
 class Command(BaseCommand):

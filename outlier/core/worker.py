@@ -1,4 +1,10 @@
-"""The worker loop: due deliveries first, then sweeps, then one queued background task."""
+"""The worker loop: due work first, then sweeps, then one queued background task.
+
+The work comes from the apps, named in settings (`WORKER_DUE_JOBS`, `WORKER_SWEEPS`) the way
+middleware is, so this loop in `core` imports nothing above it. A due job is called as
+`job(worker_id, batch)` every loop and returns how many items it handled; a sweep is called
+with no arguments every few seconds.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +13,14 @@ import signal
 import time
 from types import FrameType
 
+from django.conf import settings
 from django.db import close_old_connections
 from django.db.utils import OperationalError
 from django.utils.crypto import get_random_string
+from django.utils.module_loading import import_string
 from django_tasks_db.management.commands.db_worker import Worker as TaskWorker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
-
-from outlier.publishing import dispatch
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +34,8 @@ class Worker:
         self.batch = batch
         self.max_loops = max_loops
         self.running = True
+        self.due_jobs = [import_string(path) for path in settings.WORKER_DUE_JOBS]
+        self.sweeps = [import_string(path) for path in settings.WORKER_SWEEPS]
         self.tasks = TaskWorker(
             queue_names=["*"], interval=interval, batch=False, backend_name="default",
             startup_delay=False, max_tasks=None, worker_id=self.worker_id,
@@ -48,12 +56,12 @@ class Worker:
             loops += 1
             close_old_connections()
             try:
-                dispatch.heartbeat(self.worker_id, force=False)
-                busy = dispatch.run_due(self.worker_id, self.batch) > 0
+                busy = False
+                for job in self.due_jobs:
+                    busy = job(self.worker_id, self.batch) > 0 or busy
                 if time.monotonic() - last_sweep > SWEEP_EVERY_SECONDS:
-                    dispatch.sweep_abandoned()
-                    dispatch.reconcile()
-                    dispatch.sweep_missed()
+                    for sweep in self.sweeps:
+                        sweep()
                     last_sweep = time.monotonic()
                 busy = self.run_one_task() or busy
             except OperationalError as exc:
