@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -108,20 +109,48 @@ def claim_due(worker_id: str, limit: int = 10, now: datetime | None = None) -> l
     return ids
 
 
-def begin_sending(delivery_id: int, worker_id: str) -> bool:
+Deferred = list[Callable[[], None]]
+
+
+def begin_sending(delivery_id: int, worker_id: str, deferred: Deferred | None = None) -> bool:
     """Commit "sending" for a delivery this worker leased, right before the network call.
 
-    Conditional: a lease another worker took over, or a row changed meanwhile, is not sent.
+    Conditional: a lease another worker took over, a row changed meanwhile, or a channel that
+    stopped (needs reconnecting, rate-limited) is not sent. `deferred` writes (the previous
+    delivery's outcome) commit in the same transaction: one write transaction per delivery
+    instead of two, which is what two workers on SQLite's single writer wait for.
     """
     now = timezone.now()
+    channel_open = Q(channel__status=ChannelStatus.OK) | Q(
+        channel__status=ChannelStatus.RATE_LIMITED, channel__rate_limited_until__lte=now
+    )
     with transaction.atomic():
-        started = Delivery.objects.filter(
-            pk=delivery_id, state__in=OPEN_FOR_CLAIM, claimed_by=worker_id
-        ).update(state=DeliveryState.SENDING, attempts=F("attempts") + 1, claimed_at=now,
-                 updated_at=now)  # fmt: skip
+        for write in deferred or ():
+            write()
+        started = (
+            Delivery.objects.filter(pk=delivery_id, state__in=OPEN_FOR_CLAIM, claimed_by=worker_id)
+            .filter(channel_open)
+            .update(
+                state=DeliveryState.SENDING,
+                attempts=F("attempts") + 1,
+                claimed_at=now,
+                updated_at=now,
+            )  # fmt: skip
+        )
         if started:
             _event(delivery_id, DeliveryState.SENDING, f"Sending (worker {worker_id}).")
+    if deferred:
+        deferred.clear()
     return bool(started)
+
+
+def flush(deferred: Deferred) -> None:
+    """Commit outcomes that were waiting to share the next delivery's transaction."""
+    if deferred:
+        with transaction.atomic():
+            for write in deferred:
+                write()
+        deferred.clear()
 
 
 @dataclass(frozen=True)
@@ -142,30 +171,29 @@ def _leased(ids: list[int], worker_id: str) -> dict[int, Delivery]:
     return {delivery.pk: delivery for delivery in rows}
 
 
-def send(delivery_id: int, worker_id: str, delivery: Delivery | None = None) -> Outcome:
-    """Send a delivery this worker leased, and record what happened."""
+def send(
+    delivery_id: int, worker_id: str, delivery: Delivery | None = None,
+    deferred: Deferred | None = None,
+) -> Outcome:  # fmt: skip
+    """Send a delivery this worker leased, and record what happened.
+
+    With `deferred` (a batch in progress), a success is not committed at once but added to
+    it, to commit with the next delivery's "sending"; the caller flushes what remains.
+    """
     if delivery is None:
         delivery = _leased([delivery_id], worker_id).get(delivery_id)
     if delivery is None:
+        flush(deferred or [])
         return Outcome("skipped")
-    # The channel may have stopped since the batch was loaded (an earlier post in it failed).
     channel = delivery.channel
-    now_status = Channel.objects.filter(pk=channel.pk).values_list("status", "rate_limited_until")
-    current = now_status.first()
-    if current is None:  # the channel was removed meanwhile
-        return Outcome("skipped")
-    channel.status, channel.rate_limited_until = current
-    held = _channel_hold(channel) or _budget_hold(channel)
-    if held:  # the channel stopped since the lease (an earlier post in this batch): wait
-        Delivery.objects.filter(pk=delivery_id, claimed_by=worker_id).update(claimed_by="")
-        _event(delivery_id, delivery.state, held)
-        return Outcome(delivery.state, held)
-    if not begin_sending(delivery_id, worker_id):
-        return Outcome("skipped")
+    held = _budget_hold(channel)
+    if held or not begin_sending(delivery_id, worker_id, deferred):
+        flush(deferred or [])
+        return _not_started(delivery, worker_id, held)
     delivery.state, delivery.attempts = DeliveryState.SENDING, delivery.attempts + 1
     try:
-        adapter = content.adapter_for(delivery.channel)
-        payload = content.content_for(delivery.post, delivery.channel)
+        adapter = content.adapter_for(channel)
+        payload = content.content_for(delivery.post, channel)
     except Exception as exc:  # nothing was sent: our side could not build the post
         logger.exception("Building delivery %s failed", delivery_id)
         return _record_failure(delivery, PublishError(f"Could not prepare the post: {exc}",
@@ -180,7 +208,35 @@ def send(delivery_id: int, worker_id: str, delivery: Delivery | None = None) -> 
         return _record_failure(delivery, PublishError(str(exc) or type(exc).__name__,
                                                       ErrorKind.TRANSIENT, unknown_outcome=True))  # fmt: skip
     content.save_changes(channel, adapter)
-    return _record_sent(delivery, published)
+    write = _sent_writes(delivery, published)
+    if deferred is None:
+        with transaction.atomic():
+            write()
+    else:
+        deferred.append(write)
+    return Outcome(DeliveryState.SENT)
+
+
+def _not_started(delivery: Delivery, worker_id: str, held: str) -> Outcome:
+    """Why a leased delivery did not start: its channel stopped (wait, visibly) or the row
+    is no longer this worker's (skip)."""
+    if not held:
+        current = Channel.objects.filter(pk=delivery.channel_id).values_list(
+            "status", "rate_limited_until"
+        )
+        found = current.first()
+        if found is None:  # the channel was removed meanwhile
+            return Outcome("skipped")
+        delivery.channel.status, delivery.channel.rate_limited_until = found
+        held = _channel_hold(delivery.channel)
+    if not held:
+        return Outcome("skipped")
+    released = Delivery.objects.filter(
+        pk=delivery.pk, state__in=OPEN_FOR_CLAIM, claimed_by=worker_id
+    ).update(claimed_by="")
+    if released:
+        _event(delivery.pk, delivery.state, held)
+    return Outcome(delivery.state, held)
 
 
 def _channel_hold(channel: Channel) -> str:
@@ -201,7 +257,8 @@ def _budget_hold(channel: Channel) -> str:
     now = timezone.now()
     window = timedelta(seconds=budget.window_seconds)
     recent = Delivery.objects.filter(channel_id=channel.pk, sent_at__gt=now - window)
-    spent = (recent.count() + 1) * budget.cost  # this post included
+    in_flight = Delivery.objects.filter(channel_id=channel.pk, state=DeliveryState.SENDING)
+    spent = (recent.count() + in_flight.count() + 1) * budget.cost  # this post included
     if spent <= budget.points:
         return ""
     oldest = recent.order_by("sent_at").values_list("sent_at", flat=True).first() or now
@@ -215,8 +272,16 @@ def _budget_hold(channel: Channel) -> str:
 
 
 def _record_sent(delivery: Delivery, published: Published, note: str = "") -> Outcome:
-    now = timezone.now()
     with transaction.atomic():
+        _sent_writes(delivery, published, note)()
+    return Outcome(DeliveryState.SENT)
+
+
+def _sent_writes(delivery: Delivery, published: Published, note: str = "") -> Callable[[], None]:
+    """The writes that record a success, to run inside a transaction."""
+    now = timezone.now()
+
+    def write() -> None:
         Delivery.objects.filter(pk=delivery.pk).update(
             state=DeliveryState.SENT, sent_at=now, remote_id=published.remote_id[:500],
             remote_url=published.url[:2000], error="", error_kind="", updated_at=now,
@@ -224,7 +289,8 @@ def _record_sent(delivery: Delivery, published: Published, note: str = "") -> Ou
         said = note or f"Accepted as {published.remote_id}."
         _event(delivery.pk, DeliveryState.SENT, f"{said} {published.note}".strip())
         _settle_post(delivery.post_id)
-    return Outcome(DeliveryState.SENT)
+
+    return write
 
 
 def backoff(attempt: int) -> float:
@@ -389,8 +455,12 @@ def run_due(worker_id: str, limit: int = 10) -> int:
     heartbeat(worker_id, force=False)
     ids = claim_due(worker_id, limit)
     loaded = _leased(ids, worker_id)
-    for pk in ids:
-        if pk in loaded:
-            send(pk, worker_id, loaded[pk])
-        heartbeat(worker_id, force=False)
+    deferred: Deferred = []
+    try:
+        for pk in ids:
+            if pk in loaded:
+                send(pk, worker_id, loaded[pk], deferred)
+            heartbeat(worker_id, force=False)
+    finally:
+        flush(deferred)
     return len(ids)
