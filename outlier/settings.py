@@ -116,12 +116,16 @@ INSTALLED_APPS = [
     "outlier.curation",
     "outlier.publishing",
     "outlier.site",
+    "outlier.federation",
+    "outlier.inbox",
+    "outlier.analytics",
     "outlier.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "outlier.federation.negotiation.ActivityPubNegotiation",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -220,12 +224,20 @@ TASKS = {
 # (worker_id, batch); every few seconds each sweep; then one queued task.
 WORKER_DUE_JOBS = [
     "outlier.publishing.dispatch.run_due",
+    "outlier.federation.dispatch.run_due",
+    "outlier.analytics.pulls.run_due",
 ]
 WORKER_SWEEPS = [
     "outlier.publishing.dispatch.sweep_abandoned",
     "outlier.publishing.dispatch.reconcile",
     "outlier.publishing.dispatch.sweep_missed",
+    "outlier.federation.dispatch.sweep",
+    "outlier.analytics.pulls.schedule_pulls",
 ]
+# How often each channel's followers, engagement and interactions are read from its network,
+# and for how many days after publishing a post's engagement keeps being read.
+METRICS_PULL_SECONDS = env_int("OUTLIER_METRICS_PULL_SECONDS", 3600)
+ENGAGEMENT_DAYS = env_int("OUTLIER_ENGAGEMENT_DAYS", 30)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

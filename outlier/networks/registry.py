@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from outlier.networks.base import Adapter
 from outlier.networks.email import EmailAdapter
+from outlier.networks.mastodon import MastodonAdapter
 from outlier.networks.rules import RULES
 from outlier.networks.webhook import WebhookAdapter
 
 __all__ = ["ADAPTERS", "RULES", "get_adapter"]
 
 ADAPTERS: dict[str, type[Adapter]] = {
-    adapter.name: adapter for adapter in (WebhookAdapter, EmailAdapter)
+    adapter.name: adapter for adapter in (WebhookAdapter, EmailAdapter, MastodonAdapter)
 }
 
 

@@ -30,7 +30,7 @@ def text_for(post: Post, channel: Channel) -> str:
 
 
 def _images(post: Post, channel: Channel, fit: bool) -> tuple[Image, ...]:
-    rules = adapter_class(channel.network).rules
+    rules = rules_for(channel) or adapter_class(channel.network).rules
     images = []
     for image in post.images.all():
         with image.file.open("rb") as handle:

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from outlier.core.write_lock import atomic_write
 from outlier.networks.base import ErrorKind, Found, Published, PublishError
 from outlier.publishing import content
 from outlier.publishing.links import post_path
@@ -89,7 +90,7 @@ def claim_due(worker_id: str, limit: int = 10, now: datetime | None = None) -> l
     # A cheap look first: an idle worker does not take the (SQLite) write lock.
     if not Delivery.objects.filter(state__in=OPEN_FOR_CLAIM, next_attempt_at__lte=now).exists():
         return []
-    with transaction.atomic():
+    with atomic_write():
         due = (
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(state__in=OPEN_FOR_CLAIM, next_attempt_at__lte=now)
@@ -124,7 +125,7 @@ def begin_sending(delivery_id: int, worker_id: str, deferred: Deferred | None = 
     channel_open = Q(channel__status=ChannelStatus.OK) | Q(
         channel__status=ChannelStatus.RATE_LIMITED, channel__rate_limited_until__lte=now
     )
-    with transaction.atomic():
+    with atomic_write():
         for write in deferred or ():
             write()
         started = (
@@ -147,7 +148,7 @@ def begin_sending(delivery_id: int, worker_id: str, deferred: Deferred | None = 
 def flush(deferred: Deferred) -> None:
     """Commit outcomes that were waiting to share the next delivery's transaction."""
     if deferred:
-        with transaction.atomic():
+        with atomic_write():
             for write in deferred:
                 write()
         deferred.clear()
@@ -210,7 +211,7 @@ def send(
     content.save_changes(channel, adapter)
     write = _sent_writes(delivery, published)
     if deferred is None:
-        with transaction.atomic():
+        with atomic_write():
             write()
     else:
         deferred.append(write)
@@ -272,7 +273,7 @@ def _budget_hold(channel: Channel) -> str:
 
 
 def _record_sent(delivery: Delivery, published: Published, note: str = "") -> Outcome:
-    with transaction.atomic():
+    with atomic_write():
         _sent_writes(delivery, published, note)()
     return Outcome(DeliveryState.SENT)
 
@@ -330,7 +331,7 @@ def _record_failure(delivery: Delivery, error: PublishError) -> Outcome:
         if error.kind == ErrorKind.AUTH:
             channel_update = {"status": ChannelStatus.NEEDS_RECONNECT, "status_detail": message}
         note = message
-    with transaction.atomic():
+    with atomic_write():
         Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.SENDING).update(
             state=state, **fields
         )
@@ -385,7 +386,7 @@ def sweep_abandoned(now: datetime | None = None) -> int:
     )
     count = 0
     for delivery in stuck.select_related("post", "channel", "post__workspace", "post__author"):
-        with transaction.atomic():
+        with atomic_write():
             updated = Delivery.objects.filter(
                 pk=delivery.pk, state=DeliveryState.SENDING, claimed_by=delivery.claimed_by
             ).update(state=DeliveryState.UNCONFIRMED, updated_at=now,
@@ -423,7 +424,7 @@ def reconcile(now: datetime | None = None, limit: int = 20) -> int:
             _record_sent(delivery, answer.published, "Found on the network: it did arrive.")
             settled += 1
         elif answer.found == Found.NO:
-            with transaction.atomic():
+            with atomic_write():
                 updated = Delivery.objects.filter(
                     pk=delivery.pk, state=DeliveryState.UNCONFIRMED
                 ).update(state=DeliveryState.RETRYING, next_attempt_at=now, updated_at=now,

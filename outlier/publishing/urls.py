@@ -1,12 +1,28 @@
 from django.urls import path
 
-from outlier.publishing import calendar_views, channel_views, import_views, views
+from outlier.publishing import (
+    calendar_views,
+    channel_views,
+    import_views,
+    mastodon_connect,
+    views,
+)
 
 app_name = "publishing"
 urlpatterns = [
     path("<slug:ws>/channels/", channel_views.channels, name="channels"),
     path("<slug:ws>/channels/new/", channel_views.channel_new, name="channel_new"),
     path("<slug:ws>/channels/<int:channel_id>/", channel_views.channel, name="channel"),
+    path(
+        "<slug:ws>/channels/mastodon/connect/",
+        mastodon_connect.connect,
+        name="mastodon_connect",
+    ),
+    path(
+        "<slug:ws>/channels/mastodon/callback/",
+        mastodon_connect.callback,
+        name="mastodon_callback",
+    ),
     path("<slug:ws>/compose/", views.compose, name="compose"),
     path("<slug:ws>/posts/<int:post_id>/", views.post, name="post"),
     path("<slug:ws>/posts/<int:post_id>/move/", calendar_views.post_move, name="post_move"),

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.sitemaps.views import sitemap
 from django.db.models import QuerySet
 from django.http import (
@@ -113,7 +115,8 @@ def scoop(request: HttpRequest, topic: str, pk: int, slug: str) -> HttpResponseB
         if s.slug != slug:
             return HttpResponsePermanentRedirect(s.get_absolute_url())
         meta = scoop_meta(s)
-        context = {**_topic_context(t, meta), "scoop": s, "canonical_url": meta.url}
+        context = {**_topic_context(t, meta), "scoop": s, "canonical_url": meta.url,
+                   "activity_url": absolute_url(reverse("federation:object", args=[s.pk]))}  # fmt: skip
         return render(request, "site/scoop.html", context)
 
     return conditional_response(request, stamp, page)
@@ -222,6 +225,9 @@ def _topic_context(t: Topic, meta: PageMeta) -> dict[str, Any]:
         "workspace": t.workspace,
         "meta": meta,
         "feeds": feed_links("topic", (t.slug,), t.name),
+        # Followable from Mastodon and the fediverse (the federation app serves the actor).
+        "fediverse_handle": f"@{t.slug}@{urlsplit(settings.BASE_URL).netloc.lower()}",
+        "activity_url": absolute_url(reverse("federation:actor", args=[t.pk])),
     }
 
 

@@ -7,14 +7,25 @@ import pytest
 from outlier.networks.counting import COUNTERS
 from outlier.networks.registry import ADAPTERS, RULES, get_adapter
 
+LISTENING = {"engagement", "interactions", "followers"}
+
 
 def test_adapters_by_name() -> None:
-    assert sorted(ADAPTERS) == ["email", "webhook"]
+    assert sorted(ADAPTERS) == ["email", "mastodon", "webhook"]
     for name, adapter in ADAPTERS.items():
         assert get_adapter(name) is adapter
         assert adapter.name == name
         assert adapter.rules is RULES[name]
         assert adapter.label == RULES[name].label
+        assert adapter.fields, f"{name} asks for nothing when connecting"
+        assert adapter.capabilities <= LISTENING | {"delete", "link_card"}, name
+
+
+def test_networks_that_listen_say_what_they_read_back() -> None:
+    for name in ("mastodon",):
+        assert LISTENING | {"delete"} <= ADAPTERS[name].capabilities, name
+    for name in ("webhook", "email"):
+        assert not ADAPTERS[name].capabilities & LISTENING, name
 
 
 def test_rules_cover_networks_without_an_adapter_yet() -> None:
@@ -47,8 +58,9 @@ def test_documented_limits() -> None:
 
 def test_unknown_networks_get_a_clear_error() -> None:
     with pytest.raises(
-        ValueError, match="Unknown network 'myspace'; Outlier can publish to: email, webhook"
+        ValueError,
+        match="Unknown network 'myspace'; Outlier can publish to: email, mastodon, webhook",
     ):
         get_adapter("myspace")
-    with pytest.raises(ValueError, match="cannot publish to Bluesky yet"):
-        get_adapter("bluesky")
+    with pytest.raises(ValueError, match="cannot publish to X yet"):
+        get_adapter("x")

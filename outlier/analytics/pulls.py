@@ -1,0 +1,140 @@
+"""Reading back from the networks: engagement per published post, follower counts, and the
+interactions that feed the inbox. One ChannelPull row per channel says when it is due.
+
+`run_due` is a worker job (settings.WORKER_DUE_JOBS), `schedule_pulls` a sweep.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from outlier.analytics.models import ChannelPull, EngagementSnapshot, FollowerSnapshot
+from outlier.inbox.actions import do_record_interactions
+from outlier.networks import registry
+from outlier.networks.base import ErrorKind, Listening, PublishError
+from outlier.publishing import content
+from outlier.publishing.models import Channel, ChannelStatus, Delivery, DeliveryState
+
+logger = logging.getLogger(__name__)
+
+LISTENING = {"engagement", "interactions", "followers"}
+LEASE_SECONDS = 600  # a pull never takes longer; an older lease belongs to a dead worker
+ENGAGEMENT_BATCH = 25  # ids per engagement call (Bluesky's getPosts takes 25)
+INTERACTION_PAGES = 10  # pages read per pull; the rest waits for the next one
+RETRY_SECONDS = 300
+
+
+def listening_networks() -> list[str]:
+    return [name for name, adapter in registry.ADAPTERS.items()
+            if LISTENING & adapter.capabilities]  # fmt: skip
+
+
+def schedule_pulls(now: datetime | None = None) -> int:
+    """Give every channel that can be read back a pull row, due now. Idempotent."""
+    now = now or timezone.now()
+    missing = Channel.objects.filter(network__in=listening_networks(), pull__isnull=True)
+    rows = [ChannelPull(channel_id=pk, next_at=now) for pk in missing.values_list("pk", flat=True)]
+    ChannelPull.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def claim(worker_id: str, limit: int, now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    if not ChannelPull.objects.filter(next_at__lte=now).exists():
+        return []
+    with transaction.atomic():
+        due = (
+            ChannelPull.objects.select_for_update(skip_locked=True)
+            .filter(next_at__lte=now)
+            .filter(Q(claimed_by="") | Q(claimed_at__lt=now - timedelta(seconds=LEASE_SECONDS)))
+            .order_by("next_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        ids = list(due)
+        ChannelPull.objects.filter(pk__in=ids).update(claimed_by=worker_id, claimed_at=now)
+    return ids
+
+
+def run_due(worker_id: str, limit: int = 10) -> int:
+    """Pull every due channel this worker could lease; returns how many it pulled."""
+    ids = claim(worker_id, max(1, limit // 5))
+    for pull in ChannelPull.objects.filter(pk__in=ids, claimed_by=worker_id).select_related(
+        "channel"
+    ):
+        pull_channel(pull)
+    return len(ids)
+
+
+def pull_channel(pull: ChannelPull) -> None:
+    """Read the channel's followers, its posts' engagement and new interactions; reschedule."""
+    channel = pull.channel
+    now = timezone.now()
+    interval = timedelta(seconds=settings.METRICS_PULL_SECONDS)
+    fields: dict[str, object] = {"claimed_by": "", "next_at": now + interval}
+    if channel.status == ChannelStatus.NEEDS_RECONNECT:
+        fields["last_error"] = "The channel needs reconnecting."
+        ChannelPull.objects.filter(pk=pull.pk).update(**fields)
+        return
+    adapter = content.adapter_for(channel)
+    try:
+        fields["cursor"] = _pull(channel, adapter, pull.cursor, now)  # type: ignore[arg-type]
+        fields["last_ok_at"], fields["last_error"] = now, ""
+    except PublishError as exc:
+        logger.info("Pulling %s failed: %s", channel, exc)
+        fields["last_error"] = str(exc)[:1000]
+        wait = exc.retry_after if exc.kind == ErrorKind.RATE_LIMITED else RETRY_SECONDS
+        fields["next_at"] = now + timedelta(
+            seconds=min(wait or RETRY_SECONDS, interval.total_seconds())
+        )
+        if exc.kind == ErrorKind.AUTH:
+            Channel.objects.filter(pk=channel.pk).update(
+                status=ChannelStatus.NEEDS_RECONNECT, status_detail=str(exc)[:500]
+            )
+    finally:
+        content.save_changes(channel, adapter)
+    ChannelPull.objects.filter(pk=pull.pk).update(**fields)
+
+
+def _pull(channel: Channel, adapter: Listening, cursor: str, now: datetime) -> str:
+    can = adapter.capabilities
+    if "followers" in can:
+        FollowerSnapshot.objects.create(channel=channel, taken_at=now,
+                                        followers=adapter.follower_count())  # fmt: skip
+    if "engagement" in can:
+        since = now - timedelta(days=settings.ENGAGEMENT_DAYS)
+        sent = dict(
+            Delivery.objects.filter(channel=channel, state=DeliveryState.SENT, sent_at__gte=since)
+            .exclude(remote_id="")
+            .values_list("remote_id", "pk")
+        )
+        ids = list(sent)
+        for start in range(0, len(ids), ENGAGEMENT_BATCH):
+            counts = adapter.engagement(ids[start : start + ENGAGEMENT_BATCH])
+            EngagementSnapshot.objects.bulk_create(
+                EngagementSnapshot(
+                    delivery_id=sent[remote_id],
+                    taken_at=now,
+                    likes=c.likes,
+                    reposts=c.reposts,
+                    replies=c.replies,
+                    quotes=c.quotes,
+                    impressions=c.impressions,
+                )  # fmt: skip
+                for remote_id, c in counts.items()
+                if remote_id in sent
+            )
+    if "interactions" in can:
+        for _ in range(INTERACTION_PAGES):
+            page = adapter.interactions(cursor)
+            do_record_interactions(channel, page.items)
+            if not page.items or page.cursor == cursor:
+                cursor = page.cursor or cursor
+                break
+            cursor = page.cursor
+    return cursor

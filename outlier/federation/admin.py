@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from outlier.federation.models import Delivery, Follower, Interaction, Publication, RemoteActor
+
+
+@admin.register(RemoteActor)
+class RemoteActorAdmin(admin.ModelAdmin[RemoteActor]):
+    list_display = ["uri", "type", "inbox", "fetched_at"]
+    search_fields = ["uri", "preferred_username"]
+
+
+@admin.register(Follower)
+class FollowerAdmin(admin.ModelAdmin[Follower]):
+    list_display = ["actor", "topic", "created_at"]
+    list_select_related = ["actor", "topic"]
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin[Publication]):
+    list_display = ["object_uri", "topic", "state", "announced_at", "changed_at"]
+    list_filter = ["state"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin[Delivery]):
+    list_display = ["activity", "inbox", "state", "attempts", "next_attempt_at", "last_error"]
+    list_filter = ["state"]
+
+
+@admin.register(Interaction)
+class InteractionAdmin(admin.ModelAdmin[Interaction]):
+    list_display = ["kind", "scoop", "actor", "received_at"]
+    list_filter = ["kind"]

@@ -1,0 +1,82 @@
+"""The reads federation's views, the sweep and other apps share."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Count, QuerySet
+
+from outlier.curation.models import Scoop, ScoopState, Topic
+from outlier.federation.models import Follower, Interaction, InteractionKind
+
+OUTBOX_PAGE_SIZE = 20
+
+
+def public_topic(topic_id: int) -> Topic | None:
+    return Topic.objects.filter(pk=topic_id, is_public=True).first()
+
+
+def public_topic_by_slug(slug: str) -> Topic | None:
+    return Topic.objects.filter(slug=slug, is_public=True).first()
+
+
+def visible_scoops() -> QuerySet[Scoop]:
+    """Scoops the fediverse may see: published, in a public topic."""
+    return Scoop.objects.filter(
+        state=ScoopState.PUBLISHED, topic__is_public=True, published_at__isnull=False
+    )
+
+
+def visible_scoop(scoop_id: int) -> Scoop | None:
+    return visible_scoops().select_related("topic").filter(pk=scoop_id).first()
+
+
+def delivery_inboxes(topic_id: int) -> list[str]:
+    """Where an activity to a topic's followers goes: each server's shared inbox once, else
+    each follower's own inbox."""
+    rows = Follower.objects.filter(topic_id=topic_id).values_list("inbox", "shared_inbox")
+    return sorted({shared or inbox for inbox, shared in rows})
+
+
+def follower_count(topic_id: int) -> int:
+    return Follower.objects.filter(topic_id=topic_id).count()
+
+
+def interaction_counts(scoop_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """{scoop id: {"like": n, "announce": n, "reply": n}} for the given scoops."""
+    ids = list(scoop_ids)
+    counts: dict[int, dict[str, int]] = defaultdict(
+        lambda: {kind.value: 0 for kind in InteractionKind}
+    )
+    for scoop_id in ids:
+        counts[scoop_id]  # noqa: B018 - every asked scoop gets its zeros
+    rows = (
+        Interaction.objects.filter(scoop_id__in=ids)
+        .values_list("scoop_id", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for scoop_id, kind, n in rows:
+        counts[scoop_id][kind] = n
+    return dict(counts)
+
+
+def replies(scoop_id: int) -> QuerySet[Interaction]:
+    return (
+        Interaction.objects.filter(scoop_id=scoop_id, kind=InteractionKind.REPLY)
+        .select_related("actor")
+        .order_by("published_at", "pk")
+    )
+
+
+def outbox_scoops(topic: Topic, page: int) -> tuple[list[Scoop], bool]:
+    """One page of a topic's visible scoops, newest first, and whether another page follows."""
+    start = (page - 1) * OUTBOX_PAGE_SIZE
+    rows = list(
+        visible_scoops()
+        .filter(topic=topic)
+        .select_related("topic")
+        .order_by("-published_at", "-pk")[start : start + OUTBOX_PAGE_SIZE + 1]
+    )
+    return rows[:OUTBOX_PAGE_SIZE], len(rows) > OUTBOX_PAGE_SIZE

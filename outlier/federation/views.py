@@ -1,0 +1,266 @@
+"""WebFinger, actor documents, collections, objects and the inboxes. Private topics do not
+exist here: every endpoint answers 404 for them."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
+
+from outlier.curation.models import Topic
+from outlier.federation import actions, addresses, authenticity, documents, inbox, queries
+from outlier.federation.models import OutgoingActivity, Publication, PublicationState
+from outlier.networks.activitypub import vocabulary as vocab
+from outlier.networks.activitypub.remote import Signer
+
+logger = logging.getLogger(__name__)
+
+MAX_INBOX_BYTES = 1024 * 1024
+CACHE_SECONDS = 60
+
+
+def activity_json(doc: dict[str, Any], status: int = 200) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(doc, ensure_ascii=False),
+        content_type=f"{vocab.ACTIVITY_JSON}; charset=utf-8",
+        status=status,
+    )
+    response["Vary"] = "Accept"
+    response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _not_found(message: str = "Not found.") -> JsonResponse:
+    return JsonResponse({"error": message}, status=404)
+
+
+def _wants_html(request: HttpRequest) -> bool:
+    accept = request.headers.get("Accept", "")
+    return not vocab.wants_activity_json(accept) and "text/html" in accept
+
+
+# --- discovery ------------------------------------------------------------------------------
+
+
+def _topic_for_resource(resource: str) -> Topic | None:
+    if resource.startswith(("http://", "https://")):
+        topic_id = addresses.topic_id_from_actor_uri(resource)
+        if topic_id is not None:
+            return queries.public_topic(topic_id)
+        slug = addresses.topic_slug_from_page_url(resource)
+        return queries.public_topic_by_slug(slug) if slug else None
+    handle = resource.removeprefix("acct:").lstrip("@")
+    slug, at, host = handle.rpartition("@")
+    if not at or host.lower() != addresses.host():
+        return None
+    return queries.public_topic_by_slug(slug)
+
+
+@require_safe
+def webfinger(request: HttpRequest) -> HttpResponse:
+    resource = request.GET.get("resource", "").strip()
+    if not resource:
+        return JsonResponse({"error": "Give the account as ?resource=acct:topic@host."}, status=400)
+    topic = _topic_for_resource(resource)
+    if topic is None:
+        return _not_found("No such account here.")
+    doc = vocab.webfinger(
+        f"acct:{topic.slug}@{addresses.host()}",
+        addresses.actor_uri(topic.pk),
+        addresses.absolute(topic.get_absolute_url()),
+    )
+    response = HttpResponse(json.dumps(doc), content_type="application/jrd+json")
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
+    return response
+
+
+def actor_response(topic: Topic) -> HttpResponse:
+    return activity_json(documents.actor_document(topic, actions.ensure_actor_key(topic.pk)))
+
+
+@require_safe
+def actor(request: HttpRequest, topic_id: int) -> HttpResponseBase:
+    topic = queries.public_topic(topic_id)
+    if topic is None:
+        return _not_found("No such actor.")
+    if _wants_html(request):
+        return HttpResponseRedirect(topic.get_absolute_url())
+    return actor_response(topic)
+
+
+# --- collections ----------------------------------------------------------------------------
+
+
+@require_safe
+def outbox(request: HttpRequest, topic_id: int) -> HttpResponse:
+    topic = queries.public_topic(topic_id)
+    if topic is None:
+        return _not_found("No such actor.")
+    collection = addresses.outbox_uri(topic.pk)
+    raw_page = request.GET.get("page")
+    if raw_page is None:
+        total = queries.visible_scoops().filter(topic=topic).count()
+        return activity_json(vocab.ordered_collection(collection, total, f"{collection}?page=1"))
+    if not raw_page.isdigit() or int(raw_page) < 1:
+        return JsonResponse({"error": "page must be a positive number."}, status=400)
+    page = int(raw_page)
+    scoops, more = queries.outbox_scoops(topic, page)
+    publications = {
+        pub.scoop_id: pub
+        for pub in Publication.objects.filter(
+            scoop_id__in=[s.pk for s in scoops], state=PublicationState.LIVE
+        )
+    }
+    items = []
+    for scoop in scoops:
+        publication = publications.get(scoop.pk)
+        obj = documents.scoop_object(scoop, publication)
+        create_uri = publication.create_uri if publication else f"{obj['id']}#create"
+        items.append(vocab.create(create_uri, obj))
+    return activity_json(
+        vocab.ordered_collection_page(
+            f"{collection}?page={page}",
+            collection,
+            items,
+            next_page=f"{collection}?page={page + 1}" if more else None,
+            prev_page=f"{collection}?page={page - 1}" if page > 1 else None,
+        )
+    )
+
+
+@require_safe
+def followers(request: HttpRequest, topic_id: int) -> HttpResponse:
+    """Only the count: who follows a topic is the followers' business."""
+    topic = queries.public_topic(topic_id)
+    if topic is None:
+        return _not_found("No such actor.")
+    return activity_json(
+        vocab.ordered_collection(
+            addresses.followers_uri(topic.pk), queries.follower_count(topic.pk)
+        )
+    )
+
+
+# --- objects --------------------------------------------------------------------------------
+
+
+def object_response(scoop_id: int) -> HttpResponse | None:
+    scoop = queries.visible_scoop(scoop_id)
+    if scoop is None:
+        gone = Publication.objects.filter(scoop_id=scoop_id, state=PublicationState.DELETED).first()
+        if gone is not None and queries.public_topic(gone.topic_id) is not None:
+            return activity_json(
+                {
+                    "@context": vocab.CONTEXT,
+                    **vocab.tombstone(gone.object_uri, gone.object_type, gone.changed_at),
+                },
+                status=410,
+            )
+        return None
+    publication = Publication.objects.filter(scoop_id=scoop_id, state=PublicationState.LIVE).first()
+    return activity_json(documents.scoop_object(scoop, publication))
+
+
+@require_safe
+def scoop_object(request: HttpRequest, scoop_id: int) -> HttpResponseBase:
+    if _wants_html(request):
+        scoop = queries.visible_scoop(scoop_id)
+        if scoop is not None:
+            return HttpResponseRedirect(scoop.get_absolute_url())
+    return object_response(scoop_id) or _not_found("No such object.")
+
+
+@require_safe
+def activity(request: HttpRequest, token: str) -> HttpResponse:
+    row = OutgoingActivity.objects.filter(
+        uri=addresses.activity_uri(token), type__in=("Create", "Update", "Delete")
+    ).first()
+    if row is None or queries.public_topic(row.topic_id) is None:
+        return _not_found("No such activity.")
+    return activity_json(row.payload)
+
+
+def negotiated(request: HttpRequest) -> HttpResponse | None:
+    """The ActivityStreams twin of a public topic page (its actor) or scoop page (its object)."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    if match.view_name == "site:topic":
+        topic = queries.public_topic_by_slug(str(match.kwargs["topic"]))
+        return actor_response(topic) if topic is not None else None
+    if match.view_name == "site:scoop":
+        scoop = queries.visible_scoop(int(match.kwargs["pk"]))
+        if scoop is None or scoop.topic.slug != match.kwargs["topic"]:
+            return None
+        return object_response(scoop.pk)
+    return None
+
+
+# --- inboxes --------------------------------------------------------------------------------
+
+
+def _receive(request: HttpRequest, topic: Topic | None) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    started = time.perf_counter()
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit() or int(length) > MAX_INBOX_BYTES:
+        return JsonResponse({"error": "The activity is too large."}, status=413)
+    body = request.body
+    if len(body) > MAX_INBOX_BYTES:
+        return JsonResponse({"error": "The activity is too large."}, status=413)
+    try:
+        activity = json.loads(body)
+    except ValueError:
+        return JsonResponse({"error": "The body is not JSON."}, status=400)
+    if not isinstance(activity, dict):
+        return JsonResponse({"error": "The body is not an activity."}, status=400)
+    signer = None
+    if topic is not None:
+        key = actions.ensure_actor_key(topic.pk)
+        signer = Signer(addresses.key_id(topic.pk), str(key.private_key["pem"]))
+    try:
+        sender = authenticity.authenticate(request, body, activity, signer=signer)
+    except authenticity.NotAuthentic as exc:
+        logger.info("Refused an inbox POST: %s", exc)
+        response = JsonResponse({"error": f"Signature refused: {exc}"}, status=401)
+        response["WWW-Authenticate"] = 'Signature realm="outlier"'
+        return response
+    except authenticity.GoneActor:
+        return HttpResponse(status=202)
+    outcome = inbox.handle(activity, sender)
+    logger.info(
+        "Inbox: %s %s from %s: %s (%.0f ms)",
+        activity.get("type"), activity.get("id"), sender.uri, outcome,
+        (time.perf_counter() - started) * 1000,
+    )  # fmt: skip
+    return HttpResponse(status=202)
+
+
+@csrf_exempt
+def topic_inbox(request: HttpRequest, topic_id: int) -> HttpResponse:
+    topic = queries.public_topic(topic_id)
+    if topic is None:
+        return _not_found("No such actor.")
+    return _receive(request, topic)
+
+
+@csrf_exempt
+def shared_inbox(request: HttpRequest) -> HttpResponse:
+    return _receive(request, None)

@@ -1,0 +1,537 @@
+"""The Mastodon network, through its client API (Mastodon.py over Outlier's safe HTTP client).
+
+Config (settings, then credentials):
+
+- `instance_url`: the server, "mastodon.social" or "https://mastodon.social" (a profile URL or
+  "@alice@mastodon.social" works too; only the server is kept);
+- `visibility`: "public" (default), "unlisted" or "private" (followers only);
+- `access_token`: a user token with the scopes "read write" (from OAuth, see `oauth`, or
+  pasted from the server's Preferences → Development);
+- optionally `timeout`: seconds each request may wait for an answer (1 to 120, default 30);
+- kept by the adapter itself through `config_changes()`: `instance` (the server's limits, see
+  `instance`), `account` (the account's id and handle, and the token app's name, tied to a
+  fingerprint of the token they were read with).
+
+Publishing: each image is uploaded (POST /api/v2/media, its alt text as `description`) and, when
+the server processes it in the background (202, no `url` yet), polled (GET /api/v1/media/:id)
+until processed or `MEDIA_WAIT` seconds have passed; then POST /api/v1/statuses with the text
+(the link appended, as the composer counted it), the media ids, the visibility,
+`spoiler_text` (the content warning), `in_reply_to_id` and an Idempotency-Key derived from the
+delivery's key. `remote_id` is the status id, `url` its web address.
+
+How failures are classified: see `outcomes`. How `lookup` decides: see its docstring.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from urllib.parse import urlsplit
+
+from outlier.networks.base import (
+    Content,
+    Engagement,
+    ErrorKind,
+    Field,
+    Found,
+    Image,
+    InteractionPage,
+    Lookup,
+    Problem,
+    Published,
+    PublishError,
+    RateLimit,
+    Rules,
+)
+from outlier.networks.counting import postable_text
+from outlier.networks.mastodon import instance as server
+from outlier.networks.mastodon.interactions import TYPES, id_order, interactions, valid_cursor
+from outlier.networks.mastodon.oauth import normalise_instance_url
+from outlier.networks.rules import RULES
+
+if TYPE_CHECKING:  # Mastodon.py (and requests) load on first use: importing the registry stays fast
+    from mastodon import Mastodon
+
+    from outlier.networks.mastodon.client import Recorder
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "LOOKUP_SETTLE",
+    "MEDIA_WAIT",
+    "MastodonAdapter",
+    "idempotency_header",
+]
+
+T = TypeVar("T")
+
+DEFAULT_TIMEOUT = 30.0
+MEDIA_WAIT = 60.0  # seconds an upload may take to be processed before the attempt gives up
+INSTANCE_MAX_AGE = timedelta(hours=6)  # the server's limits are read again after this
+LOOKUP_SETTLE = timedelta(minutes=5)  # before this, an attempt may still be being processed
+LOOKUP_CLOCK_SKEW = timedelta(minutes=5)  # between Outlier's clock and the server's
+LOOKUP_PAGES = 5  # of 40 statuses each
+STATUSES_PER_REQUEST = 20  # GET /api/v1/statuses?id[]=...
+VISIBILITIES = (
+    ("public", "Public"),
+    ("unlisted", "Quiet public (not in public timelines)"),
+    ("private", "Followers only"),
+)
+_TOKEN_CHARS = frozenset(chr(code) for code in range(0x21, 0x7F))
+
+
+def idempotency_header(idempotency_key: str) -> str:
+    """The Idempotency-Key sent with a delivery's status: stable, header-safe, 40 characters."""
+    return "outlier-" + hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest()[:32]
+
+
+def _fingerprint(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()[:16]
+
+
+def _at_least(version: str, minimum: str) -> bool:
+    def parts(value: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in value.split(".")[:3] if part.isdigit())
+
+    return parts(version) >= parts(minimum)
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def _instant(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return None
+
+
+class MastodonAdapter:
+    """Publishes to, and listens on, one Mastodon account."""
+
+    name: ClassVar[str] = "mastodon"
+    label: ClassVar[str] = "Mastodon"
+    rules: ClassVar[Rules] = RULES["mastodon"]
+    fields: ClassVar[tuple[Field, ...]] = (
+        Field("instance_url", "Server",
+              help="Your Mastodon server's address, e.g. mastodon.social"),
+        Field("access_token", "Access token", kind="password", secret=True,
+              help="On your server: Preferences → Development → New application, with the "
+                   "scopes read and write; copy “Your access token”"),
+        Field("visibility", "Who sees the posts", kind="choice", default="public",
+              choices=VISIBILITIES),
+    )  # fmt: skip
+    capabilities: ClassVar[frozenset[str]] = frozenset(
+        {"delete", "engagement", "interactions", "followers"}
+    )
+    rate_limit: ClassVar[RateLimit | None] = None  # Mastodon's own headers are honoured
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.config = config
+        self._changes: dict[str, Any] = {}
+        self._client: Mastodon | None = None
+        self._recorder: Recorder | None = None
+        self._sleep: Callable[[float], None] = time.sleep
+
+    def config_changes(self) -> dict[str, Any]:
+        return dict(self._changes)
+
+    def channel_rules(self) -> Rules:
+        limits = self._kept("instance")
+        if isinstance(limits, Mapping) and limits.get("url") == self.instance_url:
+            return server.rules_from(limits)
+        return self.rules
+
+    # -- Settings --------------------------------------------------------------------------
+
+    @property
+    def instance_url(self) -> str:
+        try:
+            return normalise_instance_url(str(self.config.get("instance_url") or ""))
+        except ValueError:
+            return ""
+
+    @property
+    def access_token(self) -> str:
+        value = self.config.get("access_token")
+        return value.strip() if isinstance(value, str) else ""
+
+    @property
+    def visibility(self) -> str:
+        value = self.config.get("visibility")
+        return value if value in dict(VISIBILITIES) else "public"
+
+    @property
+    def timeout(self) -> float:
+        try:
+            seconds = float(self.config.get("timeout") or DEFAULT_TIMEOUT)
+        except (TypeError, ValueError):
+            return DEFAULT_TIMEOUT
+        return seconds if 1 <= seconds <= 120 else DEFAULT_TIMEOUT
+
+    @property
+    def who(self) -> str:
+        return f"The Mastodon server {urlsplit(self.instance_url).netloc or '(not set)'}"
+
+    def _kept(self, key: str) -> Any:
+        return self._changes[key] if key in self._changes else self.config.get(key)
+
+    def check_config(self) -> list[Problem]:
+        problems: list[Problem] = []
+        try:
+            normalise_instance_url(str(self.config.get("instance_url") or ""))
+        except ValueError as exc:
+            problems.append(Problem("instance_url", str(exc)))
+        token = self.access_token
+        if not token:
+            problems.append(
+                Problem("access_token", "Enter the access token, or sign in with Mastodon.")
+            )
+        elif len(token) > 2000 or not set(token) <= _TOKEN_CHARS:
+            problems.append(
+                Problem(
+                    "access_token",
+                    "This does not look like an access token: copy it again from the server "
+                    "(letters, digits and punctuation, no spaces).",
+                )
+            )
+        visibility = self.config.get("visibility")
+        if visibility not in (None, "") and visibility not in dict(VISIBILITIES):
+            problems.append(
+                Problem("visibility", "Choose public, quiet public (unlisted) or followers only.")
+            )
+        raw_timeout: Any = self.config.get("timeout")
+        if raw_timeout not in (None, ""):
+            try:
+                seconds = float(raw_timeout)
+            except (TypeError, ValueError):
+                seconds = -1.0
+            if not 1 <= seconds <= 120:
+                problems.append(
+                    Problem("timeout", "The timeout must be a number of seconds from 1 to 120.")
+                )
+        return problems
+
+    def _require_valid_config(self) -> None:
+        problems = self.check_config()
+        if problems:
+            raise PublishError(
+                "The Mastodon channel is not set up: " + " ".join(p.message for p in problems),
+                ErrorKind.PERMANENT,
+            )
+
+    # -- Talking to the server -------------------------------------------------------------
+
+    def _call(
+        self,
+        method: Callable[..., T],
+        *args: Any,
+        creating: bool = False,
+        replying: bool = False,
+        **kwargs: Any,
+    ) -> T:
+        """Call a Mastodon.py method; its failures come out as classified PublishErrors."""
+        from outlier.networks.mastodon.outcomes import classify
+
+        if self._recorder is not None:
+            self._recorder.last = None
+        try:
+            return method(*args, **kwargs)
+        except Exception as exc:
+            last = self._recorder.last if self._recorder is not None else None
+            raise classify(exc, last, self.who, creating=creating, replying=replying) from exc
+
+    def _missing(self) -> bool:
+        """True when the last failed call was answered 404 or 410 (the thing is gone)."""
+        last = self._recorder.last if self._recorder is not None else None
+        return last is not None and last.status_code in (404, 410)
+
+    def _make_client(self, version: str | None) -> Mastodon:
+        from outlier.networks.mastodon.client import make_client
+
+        client, recorder = make_client(
+            self.instance_url, self.access_token, version=version, timeout=self.timeout
+        )
+        self._recorder = recorder
+        return client
+
+    def _instance(self, *, refresh: bool = False) -> dict[str, Any]:
+        """The server's limits: kept ones while fresh, else read from /api/v2/instance."""
+        kept = self._kept("instance")
+        url = self.instance_url
+        if not refresh and server.is_fresh(kept, url, INSTANCE_MAX_AGE):
+            return dict(kept)
+        reader = self._make_client(None)
+        try:
+            info = self._call(reader.instance_v2)
+        except PublishError as exc:
+            usable = isinstance(kept, Mapping) and kept.get("url") == url
+            if usable and not refresh and exc.kind in (ErrorKind.TRANSIENT, ErrorKind.RATE_LIMITED):
+                return dict(kept)  # stale limits beat no post; they are read again next time
+            raise
+        if not isinstance(info, Mapping):
+            raise PublishError(
+                f"{self.who} did not describe itself like a Mastodon server (GET /api/v2/instance).",
+                ErrorKind.PERMANENT,
+            )
+        limits = server.limits_from(info, url)
+        self._changes["instance"] = limits
+        return limits
+
+    def _api(self, *, refresh: bool = False) -> Mastodon:
+        if self._client is None or refresh:
+            limits = self._instance(refresh=refresh)
+            self._client = self._make_client(str(limits.get("version") or server.MINIMUM_VERSION))
+        return self._client
+
+    def _account(self, api: Mastodon, *, fresh: bool = False) -> dict[str, Any]:
+        """The account the token belongs to: id, handle (and, when read fresh, its counts)."""
+        kept = self._kept("account")
+        token = _fingerprint(self.access_token)
+        if (
+            not fresh
+            and isinstance(kept, Mapping)
+            and kept.get("token") == token
+            and kept.get("id")
+        ):
+            return dict(kept)
+        me = self._call(api.account_verify_credentials)
+        account = {
+            "id": str(me.get("id") or ""),
+            "acct": str(me.get("acct") or me.get("username") or ""),
+            "url": str(me.get("url") or ""),
+            "token": token,
+        }
+        if isinstance(kept, Mapping) and kept.get("token") == token and "app" in kept:
+            account["app"] = kept["app"]
+        if not account["id"]:
+            raise PublishError(
+                f"{self.who} did not say which account the token belongs to.", ErrorKind.PERMANENT
+            )
+        self._changes["account"] = account
+        return {**account, "followers_count": _count(me.get("followers_count"))}
+
+    def _app_name(self, api: Mastodon, account: dict[str, Any]) -> str | None:
+        """The name of the app the token was issued to, as statuses show it; None if unknown."""
+        if isinstance(account.get("app"), str):
+            return str(account["app"]) or None
+        try:
+            app = self._call(api.app_verify_credentials)
+        except PublishError as exc:
+            if exc.kind is ErrorKind.AUTH:
+                raise
+            return None
+        name = app.get("name") if isinstance(app, Mapping) else None
+        account["app"] = name if isinstance(name, str) else ""
+        self._changes["account"] = {k: v for k, v in account.items() if k != "followers_count"}
+        return account["app"] or None
+
+    # -- Adapter ---------------------------------------------------------------------------
+
+    def test(self) -> None:
+        """Read the server's limits and check the token (and whose account it opens)."""
+        self._require_valid_config()
+        api = self._api(refresh=True)
+        account = self._account(api, fresh=True)
+        self._app_name(api, account)
+
+    def publish(self, content: Content, idempotency_key: str) -> Published:
+        self._require_valid_config()
+        if not idempotency_key:
+            raise PublishError("The delivery has no idempotency key.", ErrorKind.PERMANENT)
+        api = self._api()
+        limits = self._kept("instance") or {}
+        notes: list[str] = []
+        deadline = time.monotonic() + MEDIA_WAIT
+        media_ids = [
+            self._upload(api, image, number, limits, deadline, notes)
+            for number, image in enumerate(content.images, 1)
+        ]
+        text = postable_text(content, self.channel_rules())
+        status = self._call(
+            api.status_post,
+            text,
+            in_reply_to_id=content.reply_to.strip() or None,
+            media_ids=media_ids or None,
+            visibility=self.visibility,
+            spoiler_text=content.content_warning.strip() or None,
+            idempotency_key=idempotency_header(idempotency_key),
+            creating=True,
+            replying=bool(content.reply_to.strip()),
+        )
+        remote_id = str(status.get("id") or "") if isinstance(status, Mapping) else ""
+        if not remote_id:
+            raise PublishError(
+                f"{self.who} accepted the post but did not say which status it created.",
+                ErrorKind.TRANSIENT,
+                unknown_outcome=True,
+            )
+        url = str(status.get("url") or status.get("uri") or "")
+        return Published(remote_id=remote_id, url=url, note=" ".join(notes))
+
+    def _upload(
+        self,
+        api: Mastodon,
+        image: Image,
+        number: int,
+        limits: Mapping[str, Any],
+        deadline: float,
+        notes: list[str],
+    ) -> str:
+        """Upload one image and wait until the server has processed it; its media id."""
+        limit = limits.get("description_limit")
+        if not isinstance(limit, int) or limit < 1:
+            limit = server.DEFAULT_DESCRIPTION_LIMIT
+        description = image.alt.strip()
+        if len(description) > limit:
+            description = description[: limit - 1].rstrip() + "…"
+            notes.append(f"The description of image {number} was shortened to {limit} characters.")
+        try:
+            attachment = self._call(
+                api.media_post,
+                image.data,
+                mime_type=image.content_type,
+                description=description or None,
+                file_name=image.filename or None,
+            )
+            media_id = str(attachment.get("id") or "")
+            delay = 0.25
+            while attachment.get("url") is None:
+                if time.monotonic() + delay > deadline:
+                    raise PublishError(
+                        f"{self.who} was still processing the image after {MEDIA_WAIT:g} "
+                        "seconds; trying again later.",
+                        ErrorKind.TRANSIENT,
+                    )
+                self._sleep(delay)
+                delay = min(delay * 2, 5.0)
+                attachment = self._call(api.media, media_id)
+        except PublishError as exc:
+            raise PublishError(
+                f"Image {number}: {exc}", exc.kind, retry_after=exc.retry_after
+            ) from exc
+        if not media_id:
+            raise PublishError(
+                f"Image {number}: {self.who} did not say which attachment it created.",
+                ErrorKind.TRANSIENT,
+            )
+        return media_id
+
+    def lookup(self, idempotency_key: str, since: datetime) -> Lookup:
+        """Did the delivery's status arrive? NO or CANNOT_TELL; never YES.
+
+        Mastodon keeps an Idempotency-Key for about an hour, but the only way to ask about a
+        key is to POST the status again, which publishes it if it had not arrived: that is a
+        retry, not a lookup. Nothing Outlier can read names the key (and a marker in the text
+        would change the post), and matching statuses by time cannot tell this delivery from
+        another one to the same account, so a status that may be ours is never claimed.
+
+        What can be said soundly is the negative: when the account has published no status
+        through the token's app (the `application` Mastodon shows on one's own statuses) since
+        the attempt began (minus a margin for clock skew), and enough time has passed for an
+        attempt still in flight to have finished, the status did not arrive: NO. Anything
+        else is CANNOT_TELL. A NO within the hour is doubly safe: the new attempt carries
+        the same Idempotency-Key, so the server answers with the existing status rather than
+        a second one, were there one after all.
+        """
+        self._require_valid_config()
+        now = datetime.now(UTC)
+        since = since if since.tzinfo else since.replace(tzinfo=UTC)
+        if now < since + LOOKUP_SETTLE:
+            return Lookup(Found.CANNOT_TELL)
+        api = self._api()
+        account = self._account(api)
+        app = self._app_name(api, account)
+        threshold = since - LOOKUP_CLOCK_SKEW
+        max_id: str | None = None
+        for _ in range(LOOKUP_PAGES):
+            page = self._call(
+                api.account_statuses, account["id"], exclude_reblogs=True, max_id=max_id, limit=40
+            )
+            if not page:
+                return Lookup(Found.NO)
+            for status in page:
+                created = _instant(status.get("created_at"))
+                if created is not None and created < threshold:
+                    return Lookup(Found.NO)
+                application = status.get("application")
+                name = application.get("name") if isinstance(application, Mapping) else None
+                if app is None or name is None or name == app:
+                    return Lookup(Found.CANNOT_TELL)  # it may be this delivery's status
+            max_id = str(page[-1].get("id"))
+        return Lookup(Found.CANNOT_TELL)  # too many statuses since: not worth reading on
+
+    # -- Listening -------------------------------------------------------------------------
+
+    def delete(self, remote_id: str) -> None:
+        self._require_valid_config()
+        api = self._api()
+        try:
+            self._call(api.status_delete, remote_id)
+        except PublishError:
+            if self._missing():
+                return  # already gone
+            raise
+
+    def engagement(self, remote_ids: Sequence[str]) -> dict[str, Engagement]:
+        self._require_valid_config()
+        wanted = list(dict.fromkeys(str(i).strip() for i in remote_ids if str(i).strip()))
+        if not wanted:
+            return {}
+        api = self._api()
+        version = str((self._kept("instance") or {}).get("version") or server.MINIMUM_VERSION)
+        statuses: list[Mapping[str, Any]] = []
+        if _at_least(version, "4.3.0"):
+            for chunk in _chunks(wanted, STATUSES_PER_REQUEST):
+                statuses.extend(self._call(api.statuses, list(chunk)))
+        else:
+            for remote_id in wanted:
+                try:
+                    statuses.append(self._call(api.status, remote_id))
+                except PublishError:
+                    if not self._missing():
+                        raise
+        found: dict[str, Engagement] = {}
+        for status in statuses:
+            remote_id = str(status.get("id") or "")
+            if remote_id in wanted:
+                found[remote_id] = Engagement(
+                    likes=_count(status.get("favourites_count")),
+                    reposts=_count(status.get("reblogs_count")),
+                    replies=_count(status.get("replies_count")),
+                    quotes=_count(status.get("quotes_count")),
+                )
+        return found
+
+    def interactions(self, cursor: str = "") -> InteractionPage:
+        self._require_valid_config()
+        api = self._api()
+        account = self._account(api)
+        domain = str(
+            (self._kept("instance") or {}).get("domain") or urlsplit(self.instance_url).hostname
+        )
+        query: dict[str, Any] = {"types": TYPES, "limit": 40}
+        if valid_cursor(cursor):
+            query.update(min_id=cursor, limit=80)
+        page = self._call(api.notifications, **query)
+        ids = [str(n.get("id")) for n in page if n.get("id") is not None]
+        newest = max(ids, key=id_order) if ids else (cursor if valid_cursor(cursor) else "")
+        return InteractionPage(items=interactions(page, account["id"], domain), cursor=newest)
+
+    def follower_count(self) -> int:
+        self._require_valid_config()
+        api = self._api()
+        return int(self._account(api, fresh=True)["followers_count"])

@@ -1,0 +1,144 @@
+"""Mastodon notifications as Outlier interactions.
+
+GET /api/v1/notifications with `types[]` mention, favourite, reblog, follow and quote. A
+mention that answers one of the account's statuses is a REPLY (its subject is that status); a
+favourite or a boost concerns the account's status in the notification. The cursor is the
+newest notification id seen: the next call asks for what came after it (`min_id`).
+
+Remote ids: a mention, reply or quote is the status itself, so its ActivityPub URI (unique on
+the whole network); favourites, boosts and follows have no URI a client can see, so their id
+is the notification's, qualified by the server ("mastodon:<server>:notification:<id>").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from outlier.networks.base import Interaction, InteractionKind
+from outlier.networks.mastodon.text import html_to_text
+
+__all__ = ["TYPES", "id_order", "interaction", "interactions", "valid_cursor"]
+
+TYPES = ["mention", "favourite", "reblog", "follow", "quote"]
+_CURSOR = re.compile(r"[0-9A-Za-z_-]{1,64}")
+_KINDS = {
+    "favourite": InteractionKind.LIKE,
+    "reblog": InteractionKind.REPOST,
+    "follow": InteractionKind.FOLLOW,
+    "quote": InteractionKind.QUOTE,
+}
+
+
+def valid_cursor(cursor: str) -> bool:
+    return bool(_CURSOR.fullmatch(cursor or ""))
+
+
+def id_order(value: Any) -> tuple[int, int, str]:
+    """Sort key for Mastodon ids: numbers by value (they are snowflakes), others as text."""
+    text = str(value)
+    return (0, len(text), text) if text.isdigit() else (1, 0, text)
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _when(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        else:
+            return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return datetime.now(UTC)
+
+
+def _handle(acct: str, domain: str) -> str:
+    acct = acct.lstrip("@")
+    if "@" not in acct and domain:
+        acct = f"{acct}@{domain}"
+    return f"@{acct}"
+
+
+def _quoted_id(status: Mapping[str, Any]) -> str:
+    quote = status.get("quote")
+    if isinstance(quote, Mapping):
+        quoted = quote.get("quoted_status")
+        if isinstance(quoted, Mapping) and quoted.get("id") is not None:
+            return str(quoted["id"])
+    return ""
+
+
+def interaction(
+    notification: Mapping[str, Any], account_id: str, domain: str
+) -> Interaction | None:
+    """The interaction one notification stands for; None for types Outlier does not track."""
+    kind_name = _text(notification.get("type"))
+    account = notification.get("account")
+    if not isinstance(account, Mapping) or account.get("id") is None:
+        return None
+    status = notification.get("status")
+    status = status if isinstance(status, Mapping) else None
+    notification_id = str(notification.get("id", ""))
+    if kind_name == "mention":
+        if status is None:
+            return None
+        replied_to = status.get("in_reply_to_id")
+        ours = str(status.get("in_reply_to_account_id") or "") == account_id
+        kind = InteractionKind.REPLY if replied_to and ours else InteractionKind.MENTION
+        subject = str(replied_to) if kind is InteractionKind.REPLY else ""
+    elif kind_name in _KINDS:
+        kind = _KINDS[kind_name]
+        if kind is InteractionKind.FOLLOW:
+            subject = ""
+        elif status is None:
+            return None
+        elif kind is InteractionKind.QUOTE:
+            subject = _quoted_id(status)
+        else:
+            subject = str(status.get("id") or "")
+    else:
+        return None
+    remote_id = text = ""
+    if status is not None and kind in (
+        InteractionKind.MENTION,
+        InteractionKind.REPLY,
+        InteractionKind.QUOTE,
+    ):
+        remote_id = _text(status.get("uri")) or _text(status.get("url"))
+        text = html_to_text(_text(status.get("content")))
+    if not remote_id:
+        remote_id = f"mastodon:{domain}:notification:{notification_id}"
+    if kind is InteractionKind.FOLLOW or status is None:
+        url = _text(account.get("url"))
+    else:
+        url = _text(status.get("url")) or _text(status.get("uri"))
+    return Interaction(
+        kind=kind,
+        remote_id=remote_id[:500],
+        author_id=(_text(account.get("uri")) or _text(account.get("url")) or str(account["id"]))[
+            :500
+        ],
+        author_handle=_handle(_text(account.get("acct")) or _text(account.get("username")), domain),
+        created_at=_when(notification.get("created_at")),
+        author_name=_text(account.get("display_name")) or _text(account.get("username")),
+        author_url=_text(account.get("url")),
+        text=text,
+        url=url,
+        subject_id=subject,
+    )
+
+
+def interactions(
+    notifications: Iterable[Mapping[str, Any]], account_id: str, domain: str
+) -> tuple[Interaction, ...]:
+    """The notifications' interactions, oldest first."""
+    ordered = sorted(notifications, key=lambda n: id_order(n.get("id", "")))
+    found = (interaction(n, account_id, domain) for n in ordered)
+    return tuple(item for item in found if item is not None)

@@ -1,0 +1,120 @@
+"""Fixtures for federation: Outlier served on 127.0.0.1 and a real Fedify peer beside it.
+
+`outlier` serves this test's database over HTTP on a real socket (Django's threaded WSGI
+server, started once per session) and points settings.BASE_URL at it, so every actor and
+object id is reachable by the peer; the safe HTTP client may then reach 127.0.0.1. `peer` is
+the Fedify peer (tests/peers/fedify.py), started once per session and reset for each test.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+
+from outlier.curation.models import Scoop, Topic
+from outlier.federation import dispatch
+from outlier.federation.addresses import actor_uri, object_uri
+from outlier.federation.models import Follower
+from tests.conftest import Team, make_scoop, make_topic
+from tests.peers import fedify
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def outlier_server() -> Iterator[str]:
+    server = ThreadedWSGIServer(("127.0.0.1", 0), _QuietHandler, allow_reuse_address=False)
+    server.set_app(WSGIHandler())
+    thread = threading.Thread(target=server.serve_forever, name="outlier-test-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def outlier(transactional_db: None, settings: Any, outlier_server: str) -> str:
+    """Outlier's public base URL for this test (its rows are committed, so the server sees them)."""
+    settings.BASE_URL = outlier_server
+    settings.ALLOWED_PRIVATE_NETWORKS = [ipaddress.ip_network("127.0.0.0/8")]
+    return outlier_server
+
+
+@pytest.fixture(scope="session")
+def fedify_session() -> Iterator[fedify.FedifyPeer]:
+    peer = fedify.start()
+    yield peer
+    peer.stop()
+
+
+@pytest.fixture
+def peer(fedify_session: fedify.FedifyPeer, outlier: str) -> fedify.FedifyPeer:
+    if not fedify_session.alive():
+        raise fedify.PeerError(f"The Fedify peer died:\n{fedify_session.log_tail()}")
+    fedify_session.reset()
+    return fedify_session
+
+
+@dataclass
+class Federated:
+    """A public topic with its actor URI, and helpers to drive the sweep and the sender."""
+
+    topic: Topic
+    actor: str
+
+    def scoop(self, **overrides: Any) -> Scoop:
+        values: dict[str, Any] = {
+            "image_url": "https://news.example.org/images/river.jpg",
+            "insight": "Worth **reading**.",
+            "insight_html": "<p>Worth <strong>reading</strong>.</p>",
+        }
+        values.update(overrides)
+        return make_scoop(self.topic, **values)
+
+    def object(self, scoop: Scoop) -> str:
+        return object_uri(scoop.pk)
+
+    def followers(self) -> list[Follower]:
+        return list(Follower.objects.filter(topic=self.topic).select_related("actor"))
+
+    @staticmethod
+    def deliver(rounds: int = 3) -> int:
+        """Sweep, then send everything due (a few rounds, as the worker loop would)."""
+        sent = 0
+        dispatch.sweep()
+        for _ in range(rounds):
+            done = dispatch.run_due("test-worker", 50)
+            sent += done
+            if not done:
+                break
+        return sent
+
+
+@pytest.fixture
+def federated(outlier: str, team: Team) -> Federated:
+    topic = make_topic(team.workspace, name="Rivers", slug="rivers", description="Water news.")
+    return Federated(topic=topic, actor=actor_uri(topic.pk))
+
+
+@pytest.fixture
+def following(federated: Federated, peer: fedify.FedifyPeer) -> Federated:
+    """The topic, followed by the peer's alice (Accept delivered)."""
+    follow_id = peer.follow("alice", federated.actor)
+    Federated.deliver()
+    peer.wait_for(
+        lambda s: any(e["type"] == "Accept" and e["recipient"] == "alice" for e in s["events"]),
+        what=f"the Accept of {follow_id}",
+    )
+    peer.reset()
+    return federated
