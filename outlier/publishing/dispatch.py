@@ -26,12 +26,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from outlier.core.write_lock import atomic_write
 from outlier.networks.base import ErrorKind, Found, Published, PublishError
-from outlier.publishing import content
+from outlier.publishing import content, delivery_sql
 from outlier.publishing.links import post_path
 from outlier.publishing.models import (
     Channel,
@@ -122,24 +122,13 @@ def begin_sending(delivery_id: int, worker_id: str, deferred: Deferred | None = 
     instead of two, which is what two workers on SQLite's single writer wait for.
     """
     now = timezone.now()
-    channel_open = Q(channel__status=ChannelStatus.OK) | Q(
-        channel__status=ChannelStatus.RATE_LIMITED, channel__rate_limited_until__lte=now
-    )
     with atomic_write():
         for write in deferred or ():
             write()
-        started = (
-            Delivery.objects.filter(pk=delivery_id, state__in=OPEN_FOR_CLAIM, claimed_by=worker_id)
-            .filter(channel_open)
-            .update(
-                state=DeliveryState.SENDING,
-                attempts=F("attempts") + 1,
-                claimed_at=now,
-                updated_at=now,
-            )  # fmt: skip
-        )
+        started = delivery_sql.begin(delivery_id, worker_id, now)
         if started:
-            _event(delivery_id, DeliveryState.SENDING, f"Sending (worker {worker_id}).")
+            delivery_sql.event(delivery_id, DeliveryState.SENDING, f"Sending (worker {worker_id}).",
+                               now)  # fmt: skip
     if deferred:
         deferred.clear()
     return bool(started)
@@ -283,13 +272,11 @@ def _sent_writes(delivery: Delivery, published: Published, note: str = "") -> Ca
     now = timezone.now()
 
     def write() -> None:
-        Delivery.objects.filter(pk=delivery.pk).update(
-            state=DeliveryState.SENT, sent_at=now, remote_id=published.remote_id[:500],
-            remote_url=published.url[:2000], error="", error_kind="", updated_at=now,
-        )  # fmt: skip
+        delivery_sql.sent(delivery.pk, published.remote_id, published.url, now)
         said = note or f"Accepted as {published.remote_id}."
-        _event(delivery.pk, DeliveryState.SENT, f"{said} {published.note}".strip())
-        _settle_post(delivery.post_id)
+        delivery_sql.event(delivery.pk, DeliveryState.SENT, f"{said} {published.note}".strip(),
+                           now)  # fmt: skip
+        delivery_sql.settle(delivery.post_id)
 
     return write
 
@@ -342,16 +329,6 @@ def _record_failure(delivery: Delivery, error: PublishError) -> Outcome:
             Post.objects.filter(pk=delivery.post_id).update(status=PostStatus.FAILED)
             _tell_author(delivery, state, message)
     return Outcome(state, message)
-
-
-def _settle_post(post_id: int) -> None:
-    """A post whose deliveries all went out is published."""
-    open_states = [DeliveryState.SCHEDULED, DeliveryState.RETRYING, DeliveryState.SENDING,
-                   DeliveryState.FAILED, DeliveryState.UNCONFIRMED]  # fmt: skip
-    unfinished = Delivery.objects.filter(post_id=OuterRef("pk"), state__in=open_states)
-    Post.objects.filter(pk=post_id).exclude(status=PostStatus.CANCELLED).exclude(
-        Exists(unfinished)
-    ).update(status=PostStatus.PUBLISHED)
 
 
 def _tell_author(delivery: Delivery, state: str, message: str) -> None:

@@ -176,3 +176,13 @@ def test_a_cancelled_post_is_not_sent(team, hook, receiver):
     actions.do_cancel(team.member(team.editor), post)
     assert run_worker() == 0
     assert not receiver.requests
+
+
+def test_the_engines_hand_written_statements_name_the_models_tables():
+    from outlier.publishing import delivery_sql
+    from outlier.publishing.models import Channel, DeliveryEvent, Post
+
+    assert (
+        tuple(model._meta.db_table for model in (Delivery, DeliveryEvent, Post, Channel))
+        == delivery_sql.TABLES
+    )
