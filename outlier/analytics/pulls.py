@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -18,7 +19,7 @@ from outlier.analytics.models import ChannelPull, EngagementSnapshot, FollowerSn
 from outlier.inbox.actions import do_record_interactions
 from outlier.networks import registry
 from outlier.networks.base import ErrorKind, Listening, PublishError
-from outlier.publishing import content
+from outlier.publishing import actions, content
 from outlier.publishing.models import Channel, ChannelStatus, Delivery, DeliveryState
 
 logger = logging.getLogger(__name__)
@@ -82,20 +83,23 @@ def pull_channel(pull: ChannelPull) -> None:
         ChannelPull.objects.filter(pk=pull.pk).update(**fields)
         return
     adapter = content.adapter_for(channel)
+    retry = now + timedelta(seconds=min(RETRY_SECONDS, interval.total_seconds()))
     try:
-        fields["cursor"] = _pull(channel, adapter, pull.cursor, now)  # type: ignore[arg-type]
+        fields["cursor"] = _pull(channel, cast(Listening, adapter), pull.cursor, now)
         fields["last_ok_at"], fields["last_error"] = now, ""
     except PublishError as exc:
         logger.info("Pulling %s failed: %s", channel, exc)
         fields["last_error"] = str(exc)[:1000]
-        wait = exc.retry_after if exc.kind == ErrorKind.RATE_LIMITED else RETRY_SECONDS
-        fields["next_at"] = now + timedelta(
-            seconds=min(wait or RETRY_SECONDS, interval.total_seconds())
-        )
+        if exc.kind == ErrorKind.RATE_LIMITED and exc.retry_after:
+            wait = min(exc.retry_after, interval.total_seconds())
+            retry = now + timedelta(seconds=max(wait, 1))
+        fields["next_at"] = retry
         if exc.kind == ErrorKind.AUTH:
-            Channel.objects.filter(pk=channel.pk).update(
-                status=ChannelStatus.NEEDS_RECONNECT, status_detail=str(exc)[:500]
-            )
+            actions.do_mark_needs_reconnect(channel.pk, str(exc))
+    except Exception as exc:  # a bug reading one network must not stop the others
+        logger.exception("Pulling %s raised", channel)
+        fields["last_error"] = f"Unexpected error: {exc}"[:1000]
+        fields["next_at"] = retry
     finally:
         content.save_changes(channel, adapter)
     ChannelPull.objects.filter(pk=pull.pk).update(**fields)
@@ -103,9 +107,6 @@ def pull_channel(pull: ChannelPull) -> None:
 
 def _pull(channel: Channel, adapter: Listening, cursor: str, now: datetime) -> str:
     can = adapter.capabilities
-    if "followers" in can:
-        FollowerSnapshot.objects.create(channel=channel, taken_at=now,
-                                        followers=adapter.follower_count())  # fmt: skip
     if "engagement" in can:
         since = now - timedelta(days=settings.ENGAGEMENT_DAYS)
         sent = dict(
@@ -137,4 +138,7 @@ def _pull(channel: Channel, adapter: Listening, cursor: str, now: datetime) -> s
                 cursor = page.cursor or cursor
                 break
             cursor = page.cursor
+    if "followers" in can:  # last: a pull that failed above stores nothing new
+        FollowerSnapshot.objects.create(channel=channel, taken_at=now,
+                                        followers=adapter.follower_count())  # fmt: skip
     return cursor

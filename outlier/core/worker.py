@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import signal
 import time
+from collections.abc import Callable
 from types import FrameType
 
 from django.conf import settings
@@ -58,10 +59,10 @@ class Worker:
             try:
                 busy = False
                 for job in self.due_jobs:
-                    busy = job(self.worker_id, self.batch) > 0 or busy
+                    busy = self._guarded(job, self.worker_id, self.batch) > 0 or busy
                 if time.monotonic() - last_sweep > SWEEP_EVERY_SECONDS:
                     for sweep in self.sweeps:
-                        sweep()
+                        self._guarded(sweep)
                     last_sweep = time.monotonic()
                 busy = self.run_one_task() or busy
             except OperationalError as exc:
@@ -70,6 +71,19 @@ class Worker:
                 busy = False
             if not busy and self.running:
                 time.sleep(self.interval)
+
+    def _guarded(self, job: Callable[..., int], *args: object) -> int:
+        """Run one job; a bug in it is logged and the loop goes on with the others (a locked
+        SQLite database is left to the loop, which waits and tries again)."""
+        try:
+            return job(*args)
+        except OperationalError as exc:
+            if is_locked_database_exception(exc):
+                raise
+            logger.exception("Worker job %s failed", getattr(job, "__qualname__", job))
+        except Exception:
+            logger.exception("Worker job %s failed", getattr(job, "__qualname__", job))
+        return 0
 
     def run_one_task(self) -> bool:
         tasks = DBTaskResult.objects.ready().filter(backend_name="default")

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import connection, transaction
 
-_files: dict[tuple[int, str], int] = {}  # per process: a forked child must not share the parent's
+_files: dict[tuple[int, str], int] = {}
+# flock belongs to the open file, which the process's threads share: a thread lock comes first.
+_threads = threading.Lock()  # per process: a forked child must not share the parent's
 
 
 def _lock_fd() -> int | None:
@@ -40,9 +43,10 @@ def atomic_write() -> Iterator[None]:
         with transaction.atomic():
             yield
         return
-    fcntl.flock(fd, fcntl.LOCK_EX)
-    try:
-        with transaction.atomic():
-            yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
+    with _threads:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            with transaction.atomic():
+                yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)

@@ -148,12 +148,19 @@ def do_test_channel(membership: Membership, channel: Channel) -> tuple[bool, str
         content.save_changes(channel, adapter)
     except PublishError as exc:
         if exc.kind == ErrorKind.AUTH:
-            channel.status, channel.status_detail = ChannelStatus.NEEDS_RECONNECT, str(exc)
-            channel.save(update_fields=["status", "status_detail"])
+            do_mark_needs_reconnect(channel.pk, str(exc))
         return False, str(exc)
     channel.status, channel.status_detail, channel.rate_limited_until = ChannelStatus.OK, "", None
     channel.save(update_fields=["status", "status_detail", "rate_limited_until"])
     return True, "The channel works."
+
+
+def do_mark_needs_reconnect(channel_id: int, reason: str) -> None:
+    """The network refused the channel's credentials: its queue stops until an editor
+    reconnects it (new credentials, or a passing test)."""
+    Channel.objects.filter(pk=channel_id).update(
+        status=ChannelStatus.NEEDS_RECONNECT, status_detail=reason[:500]
+    )
 
 
 def do_delete_channel(membership: Membership, channel: Channel) -> None:

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from outlier.core.write_lock import atomic_write
 from outlier.networks.base import ErrorKind, Found, Published, PublishError
-from outlier.publishing import content, delivery_sql
+from outlier.publishing import actions, content, delivery_sql
 from outlier.publishing.links import post_path
 from outlier.publishing.models import (
     Channel,
@@ -315,8 +315,6 @@ def _record_failure(delivery: Delivery, error: PublishError) -> Outcome:
         note = f"Attempt {delivery.attempts} failed, will retry: {message}"
     else:
         state = DeliveryState.FAILED
-        if error.kind == ErrorKind.AUTH:
-            channel_update = {"status": ChannelStatus.NEEDS_RECONNECT, "status_detail": message}
         note = message
     with atomic_write():
         Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.SENDING).update(
@@ -325,6 +323,8 @@ def _record_failure(delivery: Delivery, error: PublishError) -> Outcome:
         _event(delivery.pk, state, note)
         if channel_update:
             Channel.objects.filter(pk=delivery.channel_id).update(**channel_update)
+        if state == DeliveryState.FAILED and error.kind == ErrorKind.AUTH:
+            actions.do_mark_needs_reconnect(delivery.channel_id, message)
         if state in (DeliveryState.FAILED, DeliveryState.UNCONFIRMED):
             Post.objects.filter(pk=delivery.post_id).update(status=PostStatus.FAILED)
             _tell_author(delivery, state, message)

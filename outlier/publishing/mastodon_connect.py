@@ -17,6 +17,7 @@ Pasting an access token instead works through the ordinary channel form (the ada
 from __future__ import annotations
 
 import hmac
+import json
 import secrets
 import time
 from typing import Any
@@ -31,6 +32,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from outlier.core import crypto
 from outlier.core.models import Membership, Role
 from outlier.networks.base import PublishError
 from outlier.networks.mastodon import MastodonAdapter, oauth
@@ -86,7 +88,8 @@ def _remember(request: HttpRequest, state: str, entry: dict[str, Any]) -> None:
     while len(pending) >= PENDING_MAX:
         oldest = min(pending, key=lambda key: float(pending[key].get("started", 0)))
         del pending[oldest]
-    pending[state] = {**entry, "started": time.time()}
+    # The app's client secret and the PKCE verifier: sealed, since sessions are only signed.
+    pending[state] = {"sealed": crypto.encrypt(json.dumps(entry)), "started": time.time()}
     request.session[SESSION_KEY] = pending
 
 
@@ -98,7 +101,13 @@ def _take(request: HttpRequest, state: str) -> dict[str, Any] | None:
         if state and hmac.compare_digest(key.encode(), state.encode()):
             found = pending.pop(key)
     request.session[SESSION_KEY] = pending
-    return found
+    if found is None:
+        return None
+    try:
+        entry = json.loads(crypto.decrypt(str(found.get("sealed", ""))))
+    except (crypto.DecryptionError, ValueError):
+        return None
+    return entry if isinstance(entry, dict) else None
 
 
 def _page(

@@ -104,3 +104,20 @@ def test_networks_that_cannot_read_back_get_no_pull(team, receiver):
     make_channel(team.workspace, settings={"url": receiver.url},
                  credentials={"secret": receiver.secret})  # fmt: skip
     assert pulls.schedule_pulls() == 0
+
+
+def test_an_unexpected_error_is_recorded_and_stores_nothing_new(team, toot, mastodon, monkeypatch):
+    from outlier.networks.mastodon import MastodonAdapter
+
+    def broken(self, cursor=""):
+        raise ValueError("a notification without an account")
+
+    monkeypatch.setattr(MastodonAdapter, "interactions", broken)
+    pulls.schedule_pulls()
+    assert pulls.run_due(WORKER) == 1
+    pull = ChannelPull.objects.get(channel=toot)
+    assert pull.last_error == "Unexpected error: a notification without an account"
+    assert pull.claimed_by == "" and pull.next_at <= timezone.now() + timedelta(minutes=5)
+    assert not FollowerSnapshot.objects.exists()  # taken last, so not after a failed read
+    toot.refresh_from_db()
+    assert toot.status == ChannelStatus.OK

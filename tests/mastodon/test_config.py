@@ -36,8 +36,16 @@ def test_the_adapter_is_registered_with_its_fields_and_capabilities() -> None:
         ("http://127.0.0.1:3000", "http://127.0.0.1:3000"),
     ],
 )
-def test_the_server_address_is_normalised(typed: str, kept: str) -> None:
+def test_the_server_address_is_normalised(typed: str, kept: str, loopback_allowed: None) -> None:
     assert normalise_instance_url(typed) == kept
+
+
+@pytest.mark.parametrize("typed", ["http://social.example", "http://127.0.0.1:3000"])
+def test_plain_http_is_refused_outside_the_allowed_networks(typed: str) -> None:
+    # Tokens and the app's secret would cross the network in clear; only an address the
+    # operator allowed (OUTLIER_ALLOWED_PRIVATE_NETWORKS, here none) may use http.
+    with pytest.raises(ValueError, match="must start with https://"):
+        normalise_instance_url(typed)
 
 
 def test_problems_are_tied_to_their_fields() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from urllib.parse import parse_qs, urlsplit
 
@@ -43,6 +44,13 @@ def test_the_whole_flow_creates_a_channel_with_an_encrypted_token(
 
     consent = _start(client, mastodon, visibility="unlisted")
     query = _query(consent)
+    # While the person is on the server's consent page, the app's secret and the PKCE
+    # verifier wait in the session, sealed: sessions are signed, not encrypted.
+    stored = json.dumps(dict(client.session))
+    assert "client-1" not in stored and "code_verifier" not in stored
+    assert mastodon.apps and all(
+        app["client_secret"] not in stored for app in mastodon.apps.values()
+    )
 
     [registered] = mastodon.requests_to("POST", "/api/v1/apps")
     assert registered.one("client_name") == "Outlier"

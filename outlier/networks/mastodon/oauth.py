@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 import json
 import secrets
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from django.conf import settings
 
 from outlier.core.safe_http import FetchError, Response, fetch
 from outlier.networks.http_outcomes import snippet
@@ -72,13 +75,23 @@ def normalise_instance_url(value: str) -> str:
     except ValueError:
         raise ValueError("This is not a valid server address.") from None
     scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
+    if scheme not in ("http", "https") or (scheme == "http" and not _local(parts.hostname)):
         raise ValueError("The server address must start with https://.")
     if "@" in parts.netloc:
         raise ValueError("Put no user name or password in the server address.")
     if not parts.hostname or port == 0:
         raise ValueError("The server address has no valid host name.")
     return urlunsplit((scheme, parts.netloc.lower(), "", "", ""))
+
+
+def _local(host: str | None) -> bool:
+    """Plain http only for an address the operator allowed (OUTLIER_ALLOWED_PRIVATE_NETWORKS:
+    a test server, an intranet): tokens and secrets must not cross the internet in clear."""
+    try:
+        address = ipaddress.ip_address(host or "")
+    except ValueError:
+        return False
+    return any(address in network for network in settings.ALLOWED_PRIVATE_NETWORKS)
 
 
 def pkce_pair() -> tuple[str, str]:
