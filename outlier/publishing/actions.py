@@ -149,6 +149,7 @@ def do_test_channel(membership: Membership, channel: Channel) -> tuple[bool, str
     except PublishError as exc:
         if exc.kind == ErrorKind.AUTH:
             do_mark_needs_reconnect(channel.pk, str(exc))
+            channel.status, channel.status_detail = ChannelStatus.NEEDS_RECONNECT, str(exc)[:500]
         return False, str(exc)
     channel.status, channel.status_detail, channel.rate_limited_until = ChannelStatus.OK, "", None
     channel.save(update_fields=["status", "status_detail", "rate_limited_until"])
