@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "outlier.core",
+    "outlier.links",
     "outlier.curation",
     "outlier.publishing",
     "outlier.site",
