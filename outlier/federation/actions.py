@@ -17,12 +17,14 @@ from outlier.federation.models import (
     ActorKey,
     Delivery,
     Follower,
+    InstanceKey,
     Interaction,
     OutgoingActivity,
     Publication,
     RemoteActor,
     RemoteKey,
 )
+from outlier.networks.activitypub import remote
 from outlier.networks.activitypub import vocabulary as vocab
 from outlier.networks.activitypub.http_signatures import generate_key_pair
 from outlier.networks.activitypub.vocabulary import ActorDocument
@@ -48,6 +50,31 @@ def ensure_actor_key(topic_id: int) -> ActorKey:
             )
     except IntegrityError:
         return ActorKey.objects.get(topic_id=topic_id)
+
+
+def ensure_instance_key() -> InstanceKey:
+    """The instance actor's key pair, made on first use (concurrent callers get the same one)."""
+    key = InstanceKey.objects.filter(pk=1).first()
+    if key is not None:
+        return key
+    private_pem, public_pem = generate_key_pair()
+    try:
+        with transaction.atomic():
+            return InstanceKey.objects.create(
+                pk=1, public_key_pem=public_pem, private_key={"pem": private_pem}
+            )
+    except IntegrityError:
+        return InstanceKey.objects.get(pk=1)
+
+
+def fetch_signer(topic_id: int | None = None) -> remote.Signer:
+    """Who signs a fetch (servers in "authorized fetch" mode refuse unsigned GETs): the topic
+    when one is the natural signer, else the instance actor."""
+    if topic_id is not None:
+        key: ActorKey | InstanceKey = ensure_actor_key(topic_id)
+        return remote.Signer(addresses.key_id(topic_id), str(key.private_key["pem"]))
+    key = ensure_instance_key()
+    return remote.Signer(addresses.instance_key_id(), str(key.private_key["pem"]))
 
 
 # --- remote actors --------------------------------------------------------------------------
@@ -115,30 +142,40 @@ def queue_activity(
 
 
 def do_follow(topic: Topic, actor: RemoteActor, follow: dict[str, Any]) -> bool:
-    """Record the follower and queue the Accept. False when this Follow was already accepted."""
+    """Record the follower and queue the Accept. False when this Follow was already accepted.
+
+    Idempotent under concurrency: when the same actor's Follows arrive at once, the unique
+    constraint lets one insert and the others find its row (get_or_create reads it back after
+    the IntegrityError), so none of them fails.
+    """
     follow_id = str(follow["id"])
     with transaction.atomic():
-        existing = Follower.objects.select_for_update().filter(topic=topic, actor=actor).first()
-        if existing is not None and existing.follow_id == follow_id:
-            return False
-        if existing is None:
-            Follower.objects.create(
-                topic=topic, actor=actor, inbox=actor.inbox, shared_inbox=actor.shared_inbox,
-                follow_id=follow_id,
-            )  # fmt: skip
-        else:
-            existing.follow_id = follow_id
-            existing.save(update_fields=["follow_id"])
+        follower, created = Follower.objects.get_or_create(
+            topic=topic, actor=actor,
+            defaults={
+                "inbox": actor.inbox, "shared_inbox": actor.shared_inbox, "follow_id": follow_id,
+            },
+        )  # fmt: skip
+        if not created:
+            follower = Follower.objects.select_for_update().get(pk=follower.pk)
+            if follower.follow_id == follow_id:
+                return False
+            follower.follow_id = follow_id
+            follower.save(update_fields=["follow_id"])
         acceptance = vocab.accept(new_activity_uri(), addresses.actor_uri(topic.pk), follow)
         queue_activity(topic.pk, acceptance, [actor.inbox])
     return True
 
 
-def do_unfollow(actor: RemoteActor, follow_id: str, topic_id: int | None = None) -> int:
-    """Undo(Follow): by the Follow's id, or (when the id is unknown) by the topic it named."""
-    removed, _ = Follower.objects.filter(actor=actor, follow_id=follow_id).delete()
-    if not removed and topic_id is not None:
+def do_unfollow(actor: RemoteActor, follow_id: str = "", topic_id: int | None = None) -> int:
+    """Undo(Follow): by the Follow's id; only an Undo whose Follow carries no id is matched by
+    the topic it named (a late Undo of an older Follow must not remove a newer one)."""
+    if follow_id:
+        removed, _ = Follower.objects.filter(actor=actor, follow_id=follow_id).delete()
+    elif topic_id is not None:
         removed, _ = Follower.objects.filter(actor=actor, topic_id=topic_id).delete()
+    else:
+        removed = 0
     return removed
 
 

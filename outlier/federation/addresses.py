@@ -45,8 +45,24 @@ def shared_inbox_uri() -> str:
     return absolute(reverse("federation:shared_inbox"))
 
 
-def object_uri(scoop_id: int) -> str:
-    return absolute(reverse("federation:object", args=[scoop_id]))
+def instance_actor_uri() -> str:
+    """The instance actor: Outlier itself, signing fetches no topic is the natural signer of."""
+    return absolute(reverse("federation:instance_actor"))
+
+
+def instance_key_id() -> str:
+    return instance_actor_uri() + "#main-key"
+
+
+def instance_outbox_uri() -> str:
+    return absolute(reverse("federation:instance_outbox"))
+
+
+def object_uri(scoop_id: int, number: int = 1) -> str:
+    """The object of a scoop's `number`th publication (each publication is a new object)."""
+    if number <= 1:
+        return absolute(reverse("federation:object", args=[scoop_id]))
+    return absolute(reverse("federation:object_version", args=[scoop_id, number]))
 
 
 def activity_uri(token: str) -> str:
@@ -95,7 +111,7 @@ def scoop_id_from_uri(uri: str) -> int | None:
     if found is None:
         return None
     name, kwargs = found
-    if name == "federation:object":
+    if name in ("federation:object", "federation:object_version"):
         return int(str(kwargs["scoop_id"]))
     if name == "site:scoop":
         return int(str(kwargs["pk"]))

@@ -11,13 +11,13 @@ class RemoteActorAdmin(admin.ModelAdmin[RemoteActor]):
 
 @admin.register(Follower)
 class FollowerAdmin(admin.ModelAdmin[Follower]):
-    list_display = ["actor", "topic", "created_at"]
-    list_select_related = ["actor", "topic"]
+    list_display = ["actor", "topic_id", "created_at"]  # the topic may be gone (see models)
+    list_select_related = ["actor"]
 
 
 @admin.register(Publication)
 class PublicationAdmin(admin.ModelAdmin[Publication]):
-    list_display = ["object_uri", "topic", "state", "announced_at", "changed_at"]
+    list_display = ["object_uri", "topic_id", "state", "announced_at", "changed_at", "last_error"]
     list_filter = ["state"]
 
 

@@ -1,5 +1,6 @@
 """Who sent an inbox request: the signature must verify with a key that the activity's own
-actor lists, fetched from the actor's own host. Nothing is stored unless it all holds."""
+actor lists, fetched from the actor's own host. Nothing is stored about an unknown actor
+unless it all holds; a known actor's document, once fetched again, is kept up to date."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ from outlier.networks.activitypub.vocabulary import first_id, same_origin
 logger = logging.getLogger(__name__)
 
 # A cached key that fails is fetched again (the actor may have rotated it), but not more often
-# than this per actor, so forged requests cannot make us hammer a server.
+# than this per actor, so forged requests cannot make us hammer a server: the attempt is
+# recorded before the fetch, whatever the signature turns out to be.
 REFETCH_AFTER = timedelta(seconds=60)
 
 
@@ -78,7 +80,7 @@ def authenticate(
             verify_signature(signed, cached.public_key_pem)
             return cached.actor
         except SignatureError as exc:
-            if cached.actor.fetched_at > now - REFETCH_AFTER or _is_self_delete(activity, actor_id):
+            if _is_self_delete(activity, actor_id) or not _claim_refetch(cached.actor, now):
                 raise NotAuthentic(str(exc)) from exc
 
     try:
@@ -91,9 +93,24 @@ def authenticate(
         raise NotAuthentic(f"The signing key could not be fetched: {exc}") from exc
     if doc.id != actor_id:
         raise NotAuthentic("The signing key belongs to another actor.")
+    if cached is not None:
+        # The actor's own document, from its own host: remembered whatever the signature
+        # turns out to be, so a rotated key is known from now on.
+        actions.do_remember_actor(doc, now)
     try:
         verify_signature(signed, key.pem)
     except SignatureError as exc:
         raise NotAuthentic(str(exc)) from exc
     logger.debug("Verified %s signature of %s", signed.scheme, actor_id)
     return actions.do_remember_actor(doc, now)
+
+
+def _claim_refetch(actor: RemoteActor, now: datetime) -> bool:
+    """Whether this request may fetch the actor's document again. The attempt is recorded
+    before the fetch, by one conditional update, so however many forged requests arrive (at
+    once or one after another) only one fetch per actor goes out per REFETCH_AFTER."""
+    return bool(
+        RemoteActor.objects.filter(pk=actor.pk, fetched_at__lte=now - REFETCH_AFTER).update(
+            fetched_at=now
+        )
+    )

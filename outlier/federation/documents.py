@@ -8,7 +8,7 @@ from typing import Any
 
 from outlier.curation.models import Scoop, Topic
 from outlier.federation import addresses
-from outlier.federation.models import ActorKey, Publication
+from outlier.federation.models import ActorKey, InstanceKey, Publication
 from outlier.networks.activitypub import vocabulary as vocab
 
 OBJECT_TYPE = "Note"  # Mastodon and most servers show a Note in full; an Article as a link
@@ -38,13 +38,43 @@ def actor_document(topic: Topic, key: ActorKey) -> dict[str, Any]:
     )
 
 
-def scoop_object(scoop: Scoop, publication: Publication | None = None) -> dict[str, Any]:
-    """The scoop's Note; `updated` is set once an Update was announced for it."""
+def instance_actor_document(key: InstanceKey) -> dict[str, Any]:
+    """Outlier itself, as an Application actor: the owner of the key that signs fetches no
+    topic is the natural signer of. Nobody follows it."""
+    return vocab.actor_document(
+        vocab.ActorProfile(
+            id=addresses.instance_actor_uri(),
+            type="Application",
+            username=addresses.host(),
+            name="Outlier",
+            summary="",
+            url=addresses.absolute("/"),
+            inbox=addresses.shared_inbox_uri(),
+            outbox=addresses.instance_outbox_uri(),
+            followers="",
+            shared_inbox=addresses.shared_inbox_uri(),
+            key_id=addresses.instance_key_id(),
+            public_key_pem=key.public_key_pem,
+            manually_approves_followers=True,
+            discoverable=False,
+        )
+    )
+
+
+def scoop_object(
+    scoop: Scoop, publication: Publication | None = None, number: int = 1
+) -> dict[str, Any]:
+    """The scoop's Note: the object of `publication`, or (not announced yet) of its
+    `number`th publication. `updated` is set once an Update was announced for it."""
     updated = None
     if publication is not None and publication.changed_at > publication.announced_at:
         updated = publication.changed_at
     content = vocab.ScoopContent(
-        id=addresses.object_uri(scoop.pk),
+        id=(
+            publication.object_uri
+            if publication is not None
+            else addresses.object_uri(scoop.pk, number)
+        ),
         actor=addresses.actor_uri(scoop.topic_id),
         followers=addresses.followers_uri(scoop.topic_id),
         url=addresses.absolute(scoop.get_absolute_url()),

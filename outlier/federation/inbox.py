@@ -8,9 +8,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import nh3
 from django.utils.dateparse import parse_datetime
 
+from outlier.core.markup import sanitize_html
 from outlier.federation import actions, addresses, queries
 from outlier.federation.models import InteractionKind, RemoteActor
 from outlier.networks.activitypub import remote
@@ -28,13 +28,7 @@ NOTE_TYPES = {"Note", "Article", "Page"}
 
 def sanitize_reply(content: str) -> str:
     """A reply's HTML made safe to show: a few formatting tags and http(s) links only."""
-    return nh3.clean(
-        content[:REPLY_MAX_CHARS],
-        tags=REPLY_TAGS,
-        attributes={"a": {"href"}},
-        url_schemes={"http", "https"},
-        link_rel="nofollow noopener ugc",
-    )
+    return sanitize_html(content[:REPLY_MAX_CHARS], tags=REPLY_TAGS, url_schemes={"http", "https"})
 
 
 def _type(value: Any) -> str:
@@ -90,17 +84,19 @@ def _follow(activity: dict[str, Any], sender: RemoteActor) -> str:
 def _undo(activity: dict[str, Any], sender: RemoteActor) -> str:
     inner = activity.get("object")
     inner_id = first_id(inner)
-    if not inner_id:
-        return "ignored: Undo of nothing"
+    inner_type = _type(inner)
     if isinstance(inner, dict) and first_id(inner.get("actor")) not in ("", sender.uri):
         return "ignored: Undo of another actor's activity"
-    inner_type = _type(inner)
-    if inner_type in ("", "Follow"):
-        topic_id = None
-        if isinstance(inner, dict):
+    if not inner_id:
+        # Only a Follow without an id is matched by what it names: the sender's follow of
+        # that topic. With an id, the id alone decides (see actions.do_unfollow).
+        if isinstance(inner, dict) and inner_type == "Follow":
             topic_id = addresses.topic_id_from_actor_uri(first_id(inner.get("object")))
-        if actions.do_unfollow(sender, inner_id, topic_id):
-            return f"{sender.uri} unfollowed"
+            if topic_id is not None and actions.do_unfollow(sender, topic_id=topic_id):
+                return f"{sender.uri} unfollowed"
+        return "ignored: Undo of nothing"
+    if inner_type in ("", "Follow") and actions.do_unfollow(sender, inner_id):
+        return f"{sender.uri} unfollowed"
     removed = actions.do_remove_interactions(sender, [inner_id])
     return f"undid {removed} interaction(s)"
 
@@ -128,7 +124,7 @@ def _note_of(activity: dict[str, Any], sender: RemoteActor) -> dict[str, Any] | 
         if not same_origin(obj, sender.uri):
             return None
         try:
-            obj = remote.fetch_document(obj)
+            obj = remote.fetch_document(obj, signer=actions.fetch_signer())
         except remote.RemoteError as exc:
             logger.info("Could not fetch %s: %s", obj, exc)
             return None
@@ -165,7 +161,7 @@ def _update(activity: dict[str, Any], sender: RemoteActor) -> str:
     obj = activity.get("object")
     if first_id(obj) == sender.uri:
         try:
-            doc = remote.fetch_actor(sender.uri)
+            doc = remote.fetch_actor(sender.uri, signer=actions.fetch_signer())
         except remote.RemoteError as exc:
             return f"ignored: could not refresh the actor ({exc})"
         if doc.id != sender.uri:

@@ -1,5 +1,11 @@
 """Topics as ActivityPub actors: their keys, who follows them, what was announced to whom,
-and what the fediverse did with it."""
+and what the fediverse did with it.
+
+The rows about a topic point at it without a database constraint (`db_constraint=False`,
+`on_delete=DO_NOTHING`): when curation deletes a topic they stay, pointing at nothing, until
+the sweep has told the topic's followers that the actor is gone (it keeps the key that signs
+that news, and answers 410 at the actor's address from then on).
+"""
 
 from __future__ import annotations
 
@@ -13,13 +19,27 @@ from outlier.curation.models import Scoop, Topic
 class ActorKey(models.Model):
     """A public topic's key pair; the private half is encrypted at rest ({"pem": …})."""
 
-    topic = models.OneToOneField(Topic, on_delete=models.CASCADE, related_name="actor_key")
+    topic = models.OneToOneField(
+        Topic, on_delete=models.DO_NOTHING, db_constraint=False, related_name="actor_key"
+    )
     public_key_pem = models.TextField()
     private_key = EncryptedJSONField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"key of {self.topic_id}"
+
+
+class InstanceKey(models.Model):
+    """The key pair of the instance actor (/ap/actor), which signs what no topic is the
+    natural signer of: fetches for the shared inbox and for replies. One row (pk 1)."""
+
+    public_key_pem = models.TextField()
+    private_key = EncryptedJSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return "instance actor key"
 
 
 class RemoteActor(models.Model):
@@ -33,6 +53,8 @@ class RemoteActor(models.Model):
     url = models.URLField(max_length=2000, blank=True)
     inbox = models.URLField(max_length=2000)
     shared_inbox = models.URLField(max_length=2000, blank=True)
+    # When the document was last fetched, or a fetch of it last attempted: recorded before
+    # the request, so it also throttles refetches that forged signatures would provoke.
     fetched_at = models.DateTimeField()
 
     def __str__(self) -> str:
@@ -51,7 +73,9 @@ class RemoteKey(models.Model):
 
 
 class Follower(models.Model):
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="fediverse_followers")
+    topic = models.ForeignKey(
+        Topic, on_delete=models.DO_NOTHING, db_constraint=False, related_name="fediverse_followers"
+    )
     actor = models.ForeignKey(RemoteActor, on_delete=models.CASCADE, related_name="follows")
     inbox = models.URLField(max_length=2000)
     shared_inbox = models.URLField(max_length=2000, blank=True)
@@ -77,17 +101,22 @@ class PublicationState(models.TextChoices):
 
 
 class Publication(models.Model):
-    """Federation's record of what it announced for a scoop.
+    """Federation's record of one announcement of a scoop, as one object.
 
     The sweep compares these rows with curation's Scoop rows. `scoop` has no database
     constraint: when the scoop is deleted the row stays, pointing at nothing, until the sweep
-    has announced the Delete.
+    has announced the Delete. A scoop published again after a Delete is a new object with a
+    new URI (`number` counts its publications): servers keep a Tombstone for a deleted URI
+    and refuse a later Create of it. At most one of a scoop's publications is live.
     """
 
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="publications")
+    topic = models.ForeignKey(
+        Topic, on_delete=models.DO_NOTHING, db_constraint=False, related_name="publications"
+    )
     scoop = models.ForeignKey(
         Scoop, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
+    number = models.PositiveIntegerField(default=1)
     object_uri = models.URLField(max_length=2000, unique=True)
     object_type = models.CharField(max_length=20, default="Note")
     state = models.CharField(max_length=10, choices=PublicationState.choices)
@@ -96,10 +125,16 @@ class Publication(models.Model):
     scoop_updated_at = models.DateTimeField()  # Scoop.updated_at when last compared
     announced_at = models.DateTimeField()
     changed_at = models.DateTimeField()
+    # The last unexpected error the sweep met on this row (it goes on with the other rows).
+    last_error = models.CharField(max_length=500, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["scoop"], name="publication_unique_scoop"),
+            models.UniqueConstraint(fields=["scoop", "number"], name="publication_unique_number"),
+            models.UniqueConstraint(
+                fields=["scoop"], condition=Q(state="live"), name="publication_one_live"
+            ),
         ]
         indexes = [models.Index(fields=["state"], name="publication_state")]
 
@@ -111,7 +146,9 @@ class OutgoingActivity(models.Model):
     """An activity a topic sends; one Delivery per inbox carries it."""
 
     uri = models.URLField(max_length=2000, unique=True)
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="activities")
+    topic = models.ForeignKey(
+        Topic, on_delete=models.DO_NOTHING, db_constraint=False, related_name="activities"
+    )
     type = models.CharField(max_length=20)
     payload = models.JSONField()
     publication = models.ForeignKey(

@@ -5,10 +5,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 
 from outlier.curation.models import Scoop, ScoopState, Topic
-from outlier.federation.models import Follower, Interaction, InteractionKind
+from outlier.federation.models import (
+    Follower,
+    Interaction,
+    InteractionKind,
+    Publication,
+    PublicationState,
+)
 
 OUTBOX_PAGE_SIZE = 20
 
@@ -30,6 +36,24 @@ def visible_scoops() -> QuerySet[Scoop]:
 
 def visible_scoop(scoop_id: int) -> Scoop | None:
     return visible_scoops().select_related("topic").filter(pk=scoop_id).first()
+
+
+def current_object(scoop_id: int) -> tuple[Publication | None, int]:
+    """The scoop's live publication and its number, or (None, the number its next
+    publication will get): what its public page and outbox show as its object."""
+    live = Publication.objects.filter(scoop_id=scoop_id, state=PublicationState.LIVE).first()
+    if live is not None:
+        return live, live.number
+    last = Publication.objects.filter(scoop_id=scoop_id).aggregate(n=Max("number"))["n"]
+    return None, (last or 0) + 1
+
+
+def vanished_topic_ids(limit: int) -> list[int]:
+    """Topics deleted while federation still has followers or publications of theirs."""
+    exists = Exists(Topic.objects.filter(pk=OuterRef("topic_id")))
+    followed = Follower.objects.exclude(exists).values_list("topic_id", flat=True).distinct()
+    announced = Publication.objects.exclude(exists).values_list("topic_id", flat=True).distinct()
+    return sorted({*followed[:limit], *announced[:limit]})[:limit]
 
 
 def delivery_inboxes(topic_id: int) -> list[str]:

@@ -22,9 +22,8 @@ from django.views.decorators.http import require_safe
 
 from outlier.curation.models import Topic
 from outlier.federation import actions, addresses, authenticity, documents, inbox, queries
-from outlier.federation.models import OutgoingActivity, Publication, PublicationState
+from outlier.federation.models import ActorKey, OutgoingActivity, Publication, PublicationState
 from outlier.networks.activitypub import vocabulary as vocab
-from outlier.networks.activitypub.remote import Signer
 
 logger = logging.getLogger(__name__)
 
@@ -70,19 +69,38 @@ def _topic_for_resource(resource: str) -> Topic | None:
     return queries.public_topic_by_slug(slug)
 
 
+def _is_instance_resource(resource: str) -> bool:
+    """The instance actor, asked for as acct:host@host, by its id, or by the site's URL."""
+    if resource.startswith(("http://", "https://")):
+        return resource.split("#", 1)[0].rstrip("/") in (
+            addresses.instance_actor_uri(),
+            addresses.absolute("").rstrip("/"),
+        )
+    handle = resource.removeprefix("acct:").lstrip("@")
+    name, at, host = handle.rpartition("@")
+    return bool(at) and name.lower() == host.lower() == addresses.host()
+
+
 @require_safe
 def webfinger(request: HttpRequest) -> HttpResponse:
     resource = request.GET.get("resource", "").strip()
     if not resource:
         return JsonResponse({"error": "Give the account as ?resource=acct:topic@host."}, status=400)
-    topic = _topic_for_resource(resource)
-    if topic is None:
-        return _not_found("No such account here.")
-    doc = vocab.webfinger(
-        f"acct:{topic.slug}@{addresses.host()}",
-        addresses.actor_uri(topic.pk),
-        addresses.absolute(topic.get_absolute_url()),
-    )
+    if _is_instance_resource(resource):
+        doc = vocab.webfinger(
+            f"acct:{addresses.host()}@{addresses.host()}",
+            addresses.instance_actor_uri(),
+            addresses.absolute("/"),
+        )
+    else:
+        topic = _topic_for_resource(resource)
+        if topic is None:
+            return _not_found("No such account here.")
+        doc = vocab.webfinger(
+            f"acct:{topic.slug}@{addresses.host()}",
+            addresses.actor_uri(topic.pk),
+            addresses.absolute(topic.get_absolute_url()),
+        )
     response = HttpResponse(json.dumps(doc), content_type="application/jrd+json")
     response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
@@ -93,14 +111,37 @@ def actor_response(topic: Topic) -> HttpResponse:
     return activity_json(documents.actor_document(topic, actions.ensure_actor_key(topic.pk)))
 
 
+def _gone_actor(topic_id: int) -> HttpResponse | None:
+    """410 with a Tombstone for a topic that was an actor (it had a key) and was deleted."""
+    if Topic.objects.filter(pk=topic_id).exists():
+        return None
+    key = ActorKey.objects.filter(topic_id=topic_id).only("created_at").first()
+    if key is None:
+        return None
+    return activity_json(
+        {"@context": vocab.CONTEXT, **vocab.tombstone(addresses.actor_uri(topic_id), "Service")},
+        status=410,
+    )
+
+
 @require_safe
 def actor(request: HttpRequest, topic_id: int) -> HttpResponseBase:
     topic = queries.public_topic(topic_id)
     if topic is None:
-        return _not_found("No such actor.")
+        return _gone_actor(topic_id) or _not_found("No such actor.")
     if _wants_html(request):
         return HttpResponseRedirect(topic.get_absolute_url())
     return actor_response(topic)
+
+
+@require_safe
+def instance_actor(request: HttpRequest) -> HttpResponse:
+    return activity_json(documents.instance_actor_document(actions.ensure_instance_key()))
+
+
+@require_safe
+def instance_outbox(request: HttpRequest) -> HttpResponse:
+    return activity_json(vocab.ordered_collection(addresses.instance_outbox_uri(), 0))
 
 
 # --- collections ----------------------------------------------------------------------------
@@ -129,7 +170,10 @@ def outbox(request: HttpRequest, topic_id: int) -> HttpResponse:
     items = []
     for scoop in scoops:
         publication = publications.get(scoop.pk)
-        obj = documents.scoop_object(scoop, publication)
+        if publication is not None:
+            obj = documents.scoop_object(scoop, publication)
+        else:  # not swept yet: the object its next publication will be
+            obj = documents.scoop_object(scoop, number=queries.current_object(scoop.pk)[1])
         create_uri = publication.create_uri if publication else f"{obj['id']}#create"
         items.append(vocab.create(create_uri, obj))
     return activity_json(
@@ -159,30 +203,50 @@ def followers(request: HttpRequest, topic_id: int) -> HttpResponse:
 # --- objects --------------------------------------------------------------------------------
 
 
-def object_response(scoop_id: int) -> HttpResponse | None:
-    scoop = queries.visible_scoop(scoop_id)
-    if scoop is None:
-        gone = Publication.objects.filter(scoop_id=scoop_id, state=PublicationState.DELETED).first()
-        if gone is not None and queries.public_topic(gone.topic_id) is not None:
-            return activity_json(
-                {
-                    "@context": vocab.CONTEXT,
-                    **vocab.tombstone(gone.object_uri, gone.object_type, gone.changed_at),
-                },
-                status=410,
-            )
+def object_response(scoop_id: int, number: int | None = None) -> HttpResponse | None:
+    """The object of the scoop's `number`th publication (None: its current one): the Note
+    while the scoop is visible and this is its current object, 410 with a Tombstone once this
+    object was deleted (a scoop published again is a new object), else None."""
+    live, current = queries.current_object(scoop_id)
+    if number is None or number == current:
+        scoop = queries.visible_scoop(scoop_id)
+        if scoop is not None:
+            return activity_json(documents.scoop_object(scoop, live, number=current))
+        number = current
+    gone = Publication.objects.filter(
+        scoop_id=scoop_id, number=number, state=PublicationState.DELETED
+    ).first()
+    if gone is None or queries.public_topic(gone.topic_id) is None:
         return None
-    publication = Publication.objects.filter(scoop_id=scoop_id, state=PublicationState.LIVE).first()
-    return activity_json(documents.scoop_object(scoop, publication))
+    return activity_json(
+        {
+            "@context": vocab.CONTEXT,
+            **vocab.tombstone(gone.object_uri, gone.object_type, gone.changed_at),
+        },
+        status=410,
+    )
 
 
-@require_safe
-def scoop_object(request: HttpRequest, scoop_id: int) -> HttpResponseBase:
+def _object(request: HttpRequest, scoop_id: int, number: int) -> HttpResponseBase:
     if _wants_html(request):
         scoop = queries.visible_scoop(scoop_id)
         if scoop is not None:
             return HttpResponseRedirect(scoop.get_absolute_url())
-    return object_response(scoop_id) or _not_found("No such object.")
+    return object_response(scoop_id, number) or _not_found("No such object.")
+
+
+@require_safe
+def scoop_object(request: HttpRequest, scoop_id: int) -> HttpResponseBase:
+    """A scoop's first object (/ap/scoops/<id>)."""
+    return _object(request, scoop_id, 1)
+
+
+@require_safe
+def scoop_object_version(request: HttpRequest, scoop_id: int, number: int) -> HttpResponseBase:
+    """The object of a scoop published again (/ap/scoops/<id>/<n>, n ≥ 2)."""
+    if number < 2:
+        return _not_found("No such object.")
+    return _object(request, scoop_id, number)
 
 
 @require_safe
@@ -231,10 +295,8 @@ def _receive(request: HttpRequest, topic: Topic | None) -> HttpResponse:
         return JsonResponse({"error": "The body is not JSON."}, status=400)
     if not isinstance(activity, dict):
         return JsonResponse({"error": "The body is not an activity."}, status=400)
-    signer = None
-    if topic is not None:
-        key = actions.ensure_actor_key(topic.pk)
-        signer = Signer(addresses.key_id(topic.pk), str(key.private_key["pem"]))
+    # The key fetch is signed by the topic addressed, or (shared inbox) the instance actor.
+    signer = actions.fetch_signer(topic.pk if topic is not None else None)
     try:
         sender = authenticity.authenticate(request, body, activity, signer=signer)
     except authenticity.NotAuthentic as exc:

@@ -4,6 +4,8 @@
 server, started once per session) and points settings.BASE_URL at it, so every actor and
 object id is reachable by the peer; the safe HTTP client may then reach 127.0.0.1. `peer` is
 the Fedify peer (tests/peers/fedify.py), started once per session and reset for each test.
+`inboxes` is a plain local HTTP server, for the few inbox behaviours the peer cannot show
+(an inbox that redirects).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import ipaddress
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -118,3 +121,50 @@ def following(federated: Federated, peer: fedify.FedifyPeer) -> Federated:
     )
     peer.reset()
     return federated
+
+
+class LocalInboxes:
+    """POST /moved answers with a redirect to /elsewhere (which answers GET 200); POST /inbox
+    answers 202. Every request is noted as (method, path)."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str]] = []
+        self.status = 302
+        handler = self._handler()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        inboxes = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                inboxes.requests.append((self.command, self.path))
+                if self.command == "POST" and self.path == "/moved":
+                    self.send_response(inboxes.status)
+                    self.send_header("Location", f"{inboxes.base}/elsewhere")
+                else:
+                    self.send_response(202 if self.command == "POST" else 200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_GET = do_POST = _answer  # noqa: N815
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        return Handler
+
+
+@pytest.fixture
+def inboxes(settings: Any) -> Iterator[LocalInboxes]:
+    """A plain local HTTP server standing in for inboxes where the peer cannot do the job."""
+    settings.ALLOWED_PRIVATE_NETWORKS = [ipaddress.ip_network("127.0.0.0/8")]
+    server = LocalInboxes()
+    thread = threading.Thread(target=server.httpd.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.httpd.shutdown()
+    server.httpd.server_close()

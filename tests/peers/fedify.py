@@ -129,10 +129,18 @@ class FedifyPeer:
     def announce(self, who: str, obj: str) -> str:
         return str(self.call("announce", **{"as": who, "object": obj})["id"])
 
-    def reply(self, who: str, obj: str, content: str, public: bool = True) -> dict[str, str]:
+    def reply(
+        self, who: str, obj: str, content: str, public: bool = True, by_reference: bool = False
+    ) -> dict[str, str]:
+        """Reply to `obj`; `by_reference` sends the Create with the note's id only, so the
+        receiver has to fetch the note."""
         return self.call(
-            "reply", **{"as": who, "object": obj, "content": content, "public": public}
-        )
+            "reply",
+            **{
+                "as": who, "object": obj, "content": content, "public": public,
+                "byReference": by_reference,
+            },
+        )  # fmt: skip
 
     def edit(self, who: str, note: str, content: str) -> str:
         return str(self.call("edit", **{"as": who, "note": note, "content": content})["id"])
@@ -145,6 +153,11 @@ class FedifyPeer:
 
     def delete_actor(self, who: str, target: str) -> str:
         return str(self.call("delete-actor", **{"as": who, "target": target})["id"])
+
+    def authorized_fetch(self, on: bool = True) -> None:
+        """Make the peer's actors and notes answer only signed GETs whose signature verifies
+        (Mastodon's "secure mode"); reset() turns it off again."""
+        self.call("authorized-fetch", on=on)
 
     def sign(self, who: str, url: str, body: bytes, **options: Any) -> dict[str, str]:
         """Headers Fedify would send to POST `body` to `url` as `who` (not sent).
@@ -163,6 +176,12 @@ class FedifyPeer:
         if kind is None:
             return posts
         return [p for p in posts if isinstance(p["body"], dict) and p["body"].get("type") == kind]
+
+    def fetches(self, path: str | None = None) -> list[dict[str, Any]]:
+        """The GETs it answered (outside /control/): path, status, and the key id of the
+        signature (None when unsigned), optionally of one path."""
+        found: list[dict[str, Any]] = self.state()["fetches"]
+        return [f for f in found if path is None or f["path"] == path]
 
     def wait_for(
         self, found: Callable[[dict[str, Any]], Any], timeout: float = 10, what: str = "it"

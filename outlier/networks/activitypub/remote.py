@@ -8,7 +8,7 @@ A key is only believed to be an actor's when the actor's own document lists it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from outlier.core import safe_http
@@ -55,7 +55,7 @@ class Signer:
     """Signs fetches (servers in "authorized fetch" mode refuse unsigned GETs)."""
 
     key_id: str
-    private_key_pem: str
+    private_key_pem: str = field(repr=False)
 
 
 def fetch_document(

@@ -28,6 +28,7 @@ __all__ = [
     "actor_document",
     "create",
     "delete",
+    "delete_actor",
     "first_id",
     "ids",
     "is_public",
@@ -198,12 +199,14 @@ class ActorProfile:
     url: str  # the public web page
     inbox: str
     outbox: str
-    followers: str
+    followers: str  # "" for an actor nobody follows (the instance actor)
     shared_inbox: str
     key_id: str
     public_key_pem: str
     icon_url: str = ""
     published: datetime | None = None
+    manually_approves_followers: bool = False
+    discoverable: bool = True
 
 
 def actor_document(profile: ActorProfile) -> dict[str, Any]:
@@ -219,14 +222,16 @@ def actor_document(profile: ActorProfile) -> dict[str, Any]:
         "outbox": profile.outbox,
         "followers": profile.followers,
         "endpoints": {"sharedInbox": profile.shared_inbox},
-        "manuallyApprovesFollowers": False,
-        "discoverable": True,
+        "manuallyApprovesFollowers": profile.manually_approves_followers,
+        "discoverable": profile.discoverable,
         "publicKey": {
             "id": profile.key_id,
             "owner": profile.id,
             "publicKeyPem": profile.public_key_pem,
         },
     }
+    if not profile.followers:
+        del doc["followers"]
     if profile.icon_url:
         doc["icon"] = {
             "type": "Image",
@@ -361,6 +366,11 @@ def delete(
     return _activity(
         "Delete", activity_id, actor, tombstone(object_id, former_type), to=[PUBLIC], cc=[followers]
     )
+
+
+def delete_actor(activity_id: str, actor: str, followers: str) -> dict[str, Any]:
+    """The actor itself is gone (receivers remove it, its posts and its follows)."""
+    return _activity("Delete", activity_id, actor, actor, to=[PUBLIC], cc=[followers])
 
 
 def accept(activity_id: str, actor: str, follow: dict[str, Any]) -> dict[str, Any]:

@@ -3,8 +3,10 @@
 // Actors (PEER_ACTORS, default "alice,bob") with RSA and Ed25519 keys, personal inboxes and
 // one shared inbox, followers collections and fetchable notes. It listens on 127.0.0.1 only,
 // on PEER_PORT. Test-control routes under /control/ make it act (follow, like, announce,
-// reply, undo, delete) and report what it received; /control/sign signs a request the way
-// Fedify does, for the tests that tamper with signatures.
+// reply, undo, delete) and report what it received (inbox POSTs) and who fetched what (GETs,
+// with the signature's key id); /control/sign signs a request the way Fedify does, for the
+// tests that tamper with signatures; /control/authorized-fetch makes its actors and notes
+// answer only signed, verified GETs (Mastodon's "secure mode").
 //
 // Run: node server.mjs   (with PEER_PORT set; from the directory holding node_modules)
 
@@ -57,6 +59,8 @@ for (const name of ACTORS) {
 const notes = new Map(); // `${identifier}/${id}` -> Note
 let received = []; // every POST to an inbox: {path, status, spec, body}
 let events = []; // what the inbox listeners saw: {type, id, actor, recipient, json}
+let fetches = []; // every GET outside /control/: {path, status, keyId}
+let authorizedFetch = false; // when true, actors and notes answer only verified signed GETs
 const sent = new Map(); // activity id -> {activity, recipient}
 
 // --- federation -------------------------------------------------------------------------
@@ -84,15 +88,18 @@ federation
       assertionMethods: keys.map((key) => key.multikey),
     });
   })
-  .setKeyPairsDispatcher(async (_ctx, identifier) => keyPairs.get(identifier) ?? []);
+  .setKeyPairsDispatcher(async (_ctx, identifier) => keyPairs.get(identifier) ?? [])
+  .authorize(async (ctx) => !authorizedFetch || (await ctx.getSignedKeyOwner()) != null);
 
 federation.setFollowersDispatcher("/users/{identifier}/followers", async () => ({ items: [] }));
 
-federation.setObjectDispatcher(
-  Note,
-  "/users/{identifier}/notes/{id}",
-  async (_ctx, values) => notes.get(`${values.identifier}/${values.id}`) ?? null,
-);
+federation
+  .setObjectDispatcher(
+    Note,
+    "/users/{identifier}/notes/{id}",
+    async (_ctx, values) => notes.get(`${values.identifier}/${values.id}`) ?? null,
+  )
+  .authorize(async (ctx) => !authorizedFetch || (await ctx.getSignedKeyOwner()) != null);
 
 federation.setInboxListeners("/users/{identifier}/inbox", "/inbox").on(Activity, async (ctx, activity) => {
   const json = await activity.toJsonLd();
@@ -154,7 +161,7 @@ const actions = {
     });
     return { id: await send(ctx, as, author, boost) };
   },
-  async reply(ctx, { as, object, content, public: isPublic = true }) {
+  async reply(ctx, { as, object, content, public: isPublic = true, byReference = false }) {
     const found = await lookup(ctx, as, object);
     const author = await authorOf(ctx, as, found);
     const noteKey = randomUUID();
@@ -162,7 +169,13 @@ const actions = {
     const audience = isPublic ? { to: PUBLIC_COLLECTION, ccs: [author.id] } : { to: author.id };
     const note = new Note({ id: noteId, attribution: ctx.getActorUri(as), content, replyTarget: found.id, ...audience });
     notes.set(`${as}/${noteKey}`, note);
-    const create = new Create({ id: newId(as, "creates"), actor: ctx.getActorUri(as), object: note, ...audience });
+    // byReference: the Create names the note by its id only, so the receiver must fetch it.
+    const create = new Create({
+      id: newId(as, "creates"),
+      actor: ctx.getActorUri(as),
+      object: byReference ? noteId : note,
+      ...audience,
+    });
     await send(ctx, as, author, create);
     sent.set(noteId.href, { activity: create, recipient: author });
     return { id: create.id.href, note: noteId.href };
@@ -227,11 +240,17 @@ function json(value, status = 200) {
 async function control(request, url) {
   const name = url.pathname.slice("/control/".length);
   if (name === "health") return json({ ok: true, origin: ORIGIN, actors: ACTORS });
-  if (name === "state") return json({ received, events });
+  if (name === "state") return json({ received, events, fetches });
   if (name === "reset") {
     received = [];
     events = [];
+    fetches = [];
+    authorizedFetch = false;
     return json({ ok: true });
+  }
+  if (name === "authorized-fetch" && request.method === "POST") {
+    authorizedFetch = Boolean((await request.json()).on);
+    return json({ ok: true, authorizedFetch });
   }
   const action = actions[name];
   if (action == null || request.method !== "POST") return json({ error: "no such control" }, 404);
@@ -269,6 +288,11 @@ async function handle(request) {
   const isInbox = request.method === "POST" && (url.pathname === "/inbox" || url.pathname.endsWith("/inbox"));
   const copy = isInbox ? await request.clone().text() : null;
   const response = await federation.fetch(request, { contextData: undefined });
+  if (request.method === "GET") {
+    const signature = request.headers.get("Signature") ?? request.headers.get("Signature-Input") ?? "";
+    const keyId = /keyid="([^"]*)"/i.exec(signature)?.[1] ?? null;
+    fetches.push({ path: url.pathname, status: response.status, keyId });
+  }
   if (isInbox) {
     let body = null;
     try {
