@@ -14,3 +14,4 @@ if [ ! -x /usr/bin/chromium ]; then
   apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
 fi
 bash "$(dirname "$0")/../tests/peers/fedify/install.sh" >/dev/null  # the Fedify peer (tests/federation)
+bash "$(dirname "$0")/../tests/peers/bluesky/install.sh" all >/dev/null  # the Bluesky PDS and AppView (tests/bluesky)

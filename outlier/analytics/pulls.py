@@ -85,8 +85,8 @@ def pull_channel(pull: ChannelPull) -> None:
     adapter = content.adapter_for(channel)
     retry = now + timedelta(seconds=min(RETRY_SECONDS, interval.total_seconds()))
     try:
-        fields["cursor"] = _pull(channel, cast(Listening, adapter), pull.cursor, now)
-        fields["last_ok_at"], fields["last_error"] = now, ""
+        fields["cursor"], problems = _pull(channel, cast(Listening, adapter), pull.cursor, now)
+        fields["last_ok_at"], fields["last_error"] = now, problems[:1000]
     except PublishError as exc:
         logger.info("Pulling %s failed: %s", channel, exc)
         fields["last_error"] = str(exc)[:1000]
@@ -105,40 +105,65 @@ def pull_channel(pull: ChannelPull) -> None:
     ChannelPull.objects.filter(pk=pull.pk).update(**fields)
 
 
-def _pull(channel: Channel, adapter: Listening, cursor: str, now: datetime) -> str:
+def _pull(channel: Channel, adapter: Listening, cursor: str, now: datetime) -> tuple[str, str]:
+    """Each capability on its own: a network that cannot give one (a Bluesky PDS without an
+    AppView has no follower count) still gives the others. Refused credentials or a rate
+    limit stop the pull (PublishError); other refusals are returned as the problems."""
     can = adapter.capabilities
-    if "engagement" in can:
-        since = now - timedelta(days=settings.ENGAGEMENT_DAYS)
-        sent = dict(
-            Delivery.objects.filter(channel=channel, state=DeliveryState.SENT, sent_at__gte=since)
-            .exclude(remote_id="")
-            .values_list("remote_id", "pk")
+    problems: list[str] = []
+    steps = [("engagement", lambda: _engagement(channel, adapter, now)),
+             ("interactions", lambda: _interactions(channel, adapter, cursor)),
+             ("followers", lambda: _followers(channel, adapter, now))]  # fmt: skip
+    for name, step in steps:
+        if name not in can:
+            continue
+        try:
+            found = step()
+        except PublishError as exc:
+            if exc.kind in (ErrorKind.AUTH, ErrorKind.RATE_LIMITED):
+                raise
+            problems.append(f"{name}: {exc}")
+            continue
+        if name == "interactions" and isinstance(found, str):
+            cursor = found
+    return cursor, "; ".join(problems)
+
+
+def _engagement(channel: Channel, adapter: Listening, now: datetime) -> None:
+    since = now - timedelta(days=settings.ENGAGEMENT_DAYS)
+    sent = dict(
+        Delivery.objects.filter(channel=channel, state=DeliveryState.SENT, sent_at__gte=since)
+        .exclude(remote_id="")
+        .values_list("remote_id", "pk")
+    )
+    ids = list(sent)
+    for start in range(0, len(ids), ENGAGEMENT_BATCH):
+        counts = adapter.engagement(ids[start : start + ENGAGEMENT_BATCH])
+        EngagementSnapshot.objects.bulk_create(
+            EngagementSnapshot(
+                delivery_id=sent[remote_id],
+                taken_at=now,
+                likes=c.likes,
+                reposts=c.reposts,
+                replies=c.replies,
+                quotes=c.quotes,
+                impressions=c.impressions,
+            )  # fmt: skip
+            for remote_id, c in counts.items()
+            if remote_id in sent
         )
-        ids = list(sent)
-        for start in range(0, len(ids), ENGAGEMENT_BATCH):
-            counts = adapter.engagement(ids[start : start + ENGAGEMENT_BATCH])
-            EngagementSnapshot.objects.bulk_create(
-                EngagementSnapshot(
-                    delivery_id=sent[remote_id],
-                    taken_at=now,
-                    likes=c.likes,
-                    reposts=c.reposts,
-                    replies=c.replies,
-                    quotes=c.quotes,
-                    impressions=c.impressions,
-                )  # fmt: skip
-                for remote_id, c in counts.items()
-                if remote_id in sent
-            )
-    if "interactions" in can:
-        for _ in range(INTERACTION_PAGES):
-            page = adapter.interactions(cursor)
-            do_record_interactions(channel, page.items)
-            if not page.items or page.cursor == cursor:
-                cursor = page.cursor or cursor
-                break
-            cursor = page.cursor
-    if "followers" in can:  # last: a pull that failed above stores nothing new
-        FollowerSnapshot.objects.create(channel=channel, taken_at=now,
-                                        followers=adapter.follower_count())  # fmt: skip
+
+
+def _interactions(channel: Channel, adapter: Listening, cursor: str) -> str:
+    for _ in range(INTERACTION_PAGES):
+        page = adapter.interactions(cursor)
+        do_record_interactions(channel, page.items)
+        if not page.items or page.cursor == cursor:
+            return page.cursor or cursor
+        cursor = page.cursor
     return cursor
+
+
+def _followers(channel: Channel, adapter: Listening, now: datetime) -> None:
+    FollowerSnapshot.objects.create(channel=channel, taken_at=now,
+                                    followers=adapter.follower_count())  # fmt: skip

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from outlier.networks.base import Adapter
+from outlier.networks.bluesky import BlueskyAdapter
 from outlier.networks.email import EmailAdapter
 from outlier.networks.mastodon import MastodonAdapter
 from outlier.networks.rules import RULES
@@ -15,7 +16,8 @@ from outlier.networks.webhook import WebhookAdapter
 __all__ = ["ADAPTERS", "RULES", "get_adapter"]
 
 ADAPTERS: dict[str, type[Adapter]] = {
-    adapter.name: adapter for adapter in (WebhookAdapter, EmailAdapter, MastodonAdapter)
+    adapter.name: adapter
+    for adapter in (WebhookAdapter, EmailAdapter, MastodonAdapter, BlueskyAdapter)
 }
 
 

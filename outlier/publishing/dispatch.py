@@ -158,6 +158,11 @@ def _leased(ids: list[int], worker_id: str) -> dict[int, Delivery]:
         .prefetch_related("post__variants", "post__images")
         .filter(pk__in=ids, state__in=OPEN_FOR_CLAIM, claimed_by=worker_id)
     )
+    # One Channel object per channel: what an adapter renews (a session) is saved on it, and
+    # the batch's next delivery to that channel builds its adapter from it (one login).
+    channels: dict[int, Channel] = {}
+    for delivery in rows:
+        delivery.channel = channels.setdefault(delivery.channel_id, delivery.channel)
     return {delivery.pk: delivery for delivery in rows}
 
 

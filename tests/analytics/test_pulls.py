@@ -121,3 +121,21 @@ def test_an_unexpected_error_is_recorded_and_stores_nothing_new(team, toot, mast
     assert not FollowerSnapshot.objects.exists()  # taken last, so not after a failed read
     toot.refresh_from_db()
     assert toot.status == ChannelStatus.OK
+
+
+def test_what_a_network_cannot_give_does_not_stop_the_rest(team, toot, mastodon, monkeypatch):
+    # Like a Bluesky PDS without an AppView: no follower count, but interactions all the same.
+    from outlier.networks.base import ErrorKind, PublishError
+    from outlier.networks.mastodon import MastodonAdapter
+
+    def no_count(self):
+        raise PublishError("Follower counts need an AppView.", ErrorKind.PERMANENT)
+
+    monkeypatch.setattr(MastodonAdapter, "follower_count", no_count)
+    pulls.schedule_pulls()
+    assert pulls.run_due(WORKER) == 1
+    pull = ChannelPull.objects.get(channel=toot)
+    assert pull.last_error == "followers: Follower counts need an AppView."
+    assert pull.last_ok_at is not None and pull.cursor == "4005"
+    assert Interaction.objects.filter(channel=toot).count() == 5
+    assert not FollowerSnapshot.objects.exists()

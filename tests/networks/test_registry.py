@@ -11,7 +11,7 @@ LISTENING = {"engagement", "interactions", "followers"}
 
 
 def test_adapters_by_name() -> None:
-    assert sorted(ADAPTERS) == ["email", "mastodon", "webhook"]
+    assert sorted(ADAPTERS) == ["bluesky", "email", "mastodon", "webhook"]
     for name, adapter in ADAPTERS.items():
         assert get_adapter(name) is adapter
         assert adapter.name == name
@@ -22,7 +22,7 @@ def test_adapters_by_name() -> None:
 
 
 def test_networks_that_listen_say_what_they_read_back() -> None:
-    for name in ("mastodon",):
+    for name in ("bluesky", "mastodon"):
         assert LISTENING | {"delete"} <= ADAPTERS[name].capabilities, name
     for name in ("webhook", "email"):
         assert not ADAPTERS[name].capabilities & LISTENING, name
@@ -59,7 +59,7 @@ def test_documented_limits() -> None:
 def test_unknown_networks_get_a_clear_error() -> None:
     with pytest.raises(
         ValueError,
-        match="Unknown network 'myspace'; Outlier can publish to: email, mastodon, webhook",
+        match="Unknown network 'myspace'; Outlier can publish to: bluesky, email, mastodon, webhook",
     ):
         get_adapter("myspace")
     with pytest.raises(ValueError, match="cannot publish to X yet"):

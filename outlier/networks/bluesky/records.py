@@ -1,0 +1,165 @@
+"""The records a post becomes: app.bsky.feed.post with facets, images, a link card, a reply.
+
+Blob limits (lexicons of @atproto/api 0.20, which @atproto/pds 0.5.35 serves): an image in
+app.bsky.embed.images may be up to 2,000,000 bytes ("formerly limited to 1 MB"; Outlier's
+rules still fit images to 1,000,000), a link card's thumbnail up to 1,000,000; both
+"image/*". The PDS does not check these when the post is created (a 1.2 MB image was taken),
+so they are checked here, before anything is uploaded.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from urllib.parse import urlsplit
+
+from atproto_client import models
+from atproto_client.models.blob_ref import BlobRef
+from PIL import Image as PILImage
+from PIL import UnidentifiedImageError
+
+from outlier.networks.base import ErrorKind, Image, PublishError
+from outlier.networks.bluesky.richtext import Span, byte_range, spans
+
+__all__ = [
+    "IMAGE_MAX_BYTES",
+    "MAX_IMAGES",
+    "THUMB_MAX_BYTES",
+    "aspect_ratio",
+    "check_images",
+    "external_embed",
+    "facets",
+    "images_embed",
+    "post_record",
+    "post_url",
+    "profile_url",
+]
+
+MAX_IMAGES = 4
+IMAGE_MAX_BYTES = 2_000_000
+THUMB_MAX_BYTES = 1_000_000
+_IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+WEB = "https://bsky.app"
+
+
+def post_url(handle: str, rkey: str) -> str:
+    return f"{WEB}/profile/{handle}/post/{rkey}"
+
+
+def profile_url(handle_or_did: str) -> str:
+    return f"{WEB}/profile/{handle_or_did}"
+
+
+def _size(value: int) -> str:
+    return f"{value / 1_000_000:.1f} MB" if value >= 100_000 else f"{value / 1000:.0f} KB"
+
+
+def check_images(images: Sequence[Image]) -> None:
+    """PERMANENT when Bluesky cannot take these images as they are."""
+    if len(images) > MAX_IMAGES:
+        raise PublishError(
+            f"Bluesky takes at most {MAX_IMAGES} images in a post; this one has {len(images)}.",
+            ErrorKind.PERMANENT,
+        )
+    for number, image in enumerate(images, start=1):
+        if len(image.data) > IMAGE_MAX_BYTES:
+            raise PublishError(
+                f"Image {number} is {_size(len(image.data))}; Bluesky takes images of at most "
+                f"{_size(IMAGE_MAX_BYTES)}.",
+                ErrorKind.PERMANENT,
+            )
+        if image.content_type.lower() not in _IMAGE_TYPES:
+            raise PublishError(
+                f"Image {number} is {image.content_type or 'of no known type'}; Bluesky takes "
+                "JPEG, PNG, GIF and WebP images.",
+                ErrorKind.PERMANENT,
+            )
+
+
+def aspect_ratio(data: bytes) -> models.AppBskyEmbedDefs.AspectRatio | None:
+    """The image's width and height, so the app can lay it out before loading it."""
+    try:
+        with PILImage.open(io.BytesIO(data)) as picture:
+            width, height = picture.size
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None
+    if width <= 0 or height <= 0:
+        return None
+    return models.AppBskyEmbedDefs.AspectRatio(width=width, height=height)
+
+
+def images_embed(uploaded: Sequence[tuple[Image, BlobRef]]) -> models.AppBskyEmbedImages.Main:
+    return models.AppBskyEmbedImages.Main(
+        images=[
+            models.AppBskyEmbedImages.Image(
+                alt=image.alt, image=blob, aspect_ratio=aspect_ratio(image.data)
+            )
+            for image, blob in uploaded
+        ]
+    )
+
+
+def external_embed(
+    uri: str, title: str, description: str, thumb: BlobRef | None
+) -> models.AppBskyEmbedExternal.Main:
+    parts = urlsplit(uri)
+    return models.AppBskyEmbedExternal.Main(
+        external=models.AppBskyEmbedExternal.External(
+            uri=uri,
+            title=title.strip() or parts.netloc,
+            description=description.strip(),
+            thumb=thumb,
+        )
+    )
+
+
+def facets(
+    text: str, resolve: Callable[[str], str | None]
+) -> list[models.AppBskyRichtextFacet.Main]:
+    """The facets of `text`; `resolve` turns a handle into a DID (None: not a mention)."""
+    found: list[models.AppBskyRichtextFacet.Main] = []
+    for span in spans(text):
+        feature = _feature(span, resolve)
+        if feature is None:
+            continue
+        start, end = byte_range(text, span.start, span.end)
+        found.append(
+            models.AppBskyRichtextFacet.Main(
+                index=models.AppBskyRichtextFacet.ByteSlice(byte_start=start, byte_end=end),
+                features=[feature],
+            )
+        )
+    return found
+
+
+def _feature(
+    span: Span, resolve: Callable[[str], str | None]
+) -> (
+    models.AppBskyRichtextFacet.Link
+    | models.AppBskyRichtextFacet.Mention
+    | models.AppBskyRichtextFacet.Tag
+    | None
+):
+    if span.kind == "link":
+        return models.AppBskyRichtextFacet.Link(uri=span.value)
+    if span.kind == "tag":
+        return models.AppBskyRichtextFacet.Tag(tag=span.value)
+    did = resolve(span.value)
+    return models.AppBskyRichtextFacet.Mention(did=did) if did else None
+
+
+def post_record(
+    text: str,
+    *,
+    created_at: str,
+    facets: Sequence[models.AppBskyRichtextFacet.Main] = (),
+    embed: models.AppBskyEmbedImages.Main | models.AppBskyEmbedExternal.Main | None = None,
+    reply: models.AppBskyFeedPost.ReplyRef | None = None,
+) -> models.AppBskyFeedPost.Record:
+    return models.AppBskyFeedPost.Record(
+        text=text,
+        created_at=created_at,
+        facets=list(facets) or None,
+        embed=embed,
+        reply=reply,
+    )

@@ -1,0 +1,65 @@
+"""The channel's settings: what connecting asks for, and what is wrong with what was given."""
+
+from __future__ import annotations
+
+import pytest
+
+from outlier.networks.base import Content, ErrorKind, PublishError, RateLimit
+from outlier.networks.bluesky import BlueskyAdapter
+from outlier.networks.registry import RULES, get_adapter
+
+GOOD = {"handle": "alice.bsky.social", "app_password": "abcd-efgh-ijkl-mnop"}
+
+
+def _problems(**config: object) -> dict[str, str]:
+    return {p.field: p.message for p in BlueskyAdapter({**GOOD, **config}).check_config()}
+
+
+def test_bluesky_is_registered_with_its_interface() -> None:
+    adapter = get_adapter("bluesky")
+    assert adapter is BlueskyAdapter
+    assert adapter.capabilities >= {"delete", "engagement", "interactions", "followers"}
+    assert "link_card" in adapter.capabilities
+    assert adapter.rate_limit == RateLimit(5000, 3600, 3)
+    assert BlueskyAdapter(GOOD).channel_rules() == RULES["bluesky"]
+    fields = {f.name: f for f in adapter.fields}
+    assert fields["app_password"].secret and not fields["handle"].secret
+    assert fields["pds_url"].default == "https://bsky.social"
+    assert dict(fields["appview"].choices).keys() == {"pds", "none"}
+
+
+def test_a_good_config_has_no_problems() -> None:
+    assert _problems() == {}
+    assert _problems(handle="@alice.example.com", pds_url="https://pds.example.com/") == {}
+    assert _problems(handle="did:plc:abc123", appview="none") == {}
+
+
+@pytest.mark.parametrize(
+    ("config", "field", "says"),
+    [
+        ({"handle": ""}, "handle", "Enter the account's handle"),
+        ({"handle": "alice"}, "handle", "not a Bluesky handle"),
+        ({"app_password": " "}, "app_password", "app password"),
+        ({"pds_url": "ftp://pds.example"}, "pds_url", "must start with https://"),
+        ({"pds_url": "https://user:pw@pds.example"}, "pds_url", "no user name"),
+        ({"pds_url": "https://pds.example/xrpc"}, "pds_url", "address alone"),
+        ({"pds_url": "https://"}, "pds_url", "no valid host"),
+        ({"appview": "elsewhere"}, "appview", "Choose where"),
+    ],
+)
+def test_bad_settings_are_named(config: dict[str, str], field: str, says: str) -> None:
+    assert says in _problems(**config)[field]
+
+
+def test_publishing_with_a_bad_config_fails_before_any_request() -> None:
+    with pytest.raises(PublishError) as failure:
+        BlueskyAdapter({"handle": "", "app_password": ""}).publish(Content(text="x"), "k")
+    assert failure.value.kind == ErrorKind.PERMANENT
+    assert "not set up" in str(failure.value)
+
+
+def test_nothing_to_post_is_refused_before_any_request() -> None:
+    with pytest.raises(PublishError) as failure:
+        BlueskyAdapter(GOOD).publish(Content(text="  "), "k")
+    assert failure.value.kind == ErrorKind.PERMANENT
+    assert "nothing to post" in str(failure.value)

@@ -1,0 +1,81 @@
+"""A text too long for one post becomes a thread: each post fits, each answers the one before."""
+
+from __future__ import annotations
+
+from outlier.networks.base import Content, Found
+from outlier.networks.bluesky import BlueskyAdapter
+from outlier.networks.bluesky.richtext import grapheme_count
+from tests.bluesky.images import picture
+from tests.peers.bluesky import Account
+
+LONG = (
+    " ".join(
+        f"Sentence {n} of the essay talks about rivers, towns and the people along the banks."
+        for n in range(1, 13)
+    )
+    + "\n\nThe second paragraph ends it with a link https://example.org/essay and #rivers."
+)
+
+
+def test_a_long_text_is_published_as_a_thread(adapter: BlueskyAdapter, alice: Account) -> None:
+    content = Content(text=LONG, images=(picture(40, 20, alt="Map"),))
+
+    published = adapter.publish(content, "thread-1")
+
+    posts = {r["uri"]: r["value"] for r in alice.records()}
+    assert len(posts) >= 3
+    assert f"thread of {len(posts)} posts" in published.note
+    root = posts[published.remote_id]
+    assert "reply" not in root
+    assert root["embed"]["$type"] == "app.bsky.embed.images"  # images on the first post
+    chain = [published.remote_id]
+    while True:  # follow the replies from the first post down
+        children = [uri for uri, post in posts.items()
+                    if post.get("reply", {}).get("parent", {}).get("uri") == chain[-1]]  # fmt: skip
+        if not children:
+            break
+        assert len(children) == 1
+        chain.append(children[0])
+    assert len(chain) == len(posts)
+    texts = [posts[uri]["text"] for uri in chain]
+    for uri in chain[1:]:
+        assert posts[uri]["reply"]["root"]["uri"] == published.remote_id
+        assert "embed" not in posts[uri]
+    assert all(grapheme_count(text) <= 300 for text in texts)
+    assert " ".join(texts).split() == LONG.split()  # nothing lost, nothing cut inside a word
+    assert texts[0].endswith(".")  # cut at a sentence end
+    last = posts[chain[-1]]
+    assert {f["features"][0]["$type"] for f in last["facets"]} == {
+        "app.bsky.richtext.facet#link",
+        "app.bsky.richtext.facet#tag",
+    }
+
+
+def test_deleting_a_thread_removes_every_post_of_it(
+    adapter: BlueskyAdapter, alice: Account
+) -> None:
+    published = adapter.publish(Content(text=LONG), "thread-2")
+    other = adapter.publish(Content(text="Another post"), "thread-3")
+    assert len(alice.records()) >= 4
+
+    adapter.delete(published.remote_id)
+
+    assert [r["uri"] for r in alice.records()] == [other.remote_id]
+    assert adapter.lookup("thread-2", since=None).found == Found.NO  # type: ignore[arg-type]
+
+
+def test_a_thread_that_broke_off_is_completed_by_sending_it_again(
+    adapter: BlueskyAdapter, alice: Account
+) -> None:
+    published = adapter.publish(Content(text=LONG), "thread-4")
+    posts = sorted(alice.records(), key=lambda r: r["uri"])
+    total = len(posts)
+    last = posts[-1]["uri"].rsplit("/", 1)[1]
+    alice.xrpc("com.atproto.repo.deleteRecord", body={
+        "repo": alice.did, "collection": "app.bsky.feed.post", "rkey": last})  # fmt: skip
+
+    again = adapter.publish(Content(text=LONG), "thread-4")
+
+    assert again.remote_id == published.remote_id
+    assert len(alice.records()) == total
+    assert f"{total - 1} of its posts were already there" in again.note
