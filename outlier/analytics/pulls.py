@@ -12,11 +12,12 @@ from typing import cast
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from outlier.analytics.models import ChannelPull, EngagementSnapshot, FollowerSnapshot
 from outlier.inbox.actions import do_record_interactions
+from outlier.inbox.models import Interaction
 from outlier.networks import registry
 from outlier.networks.base import ErrorKind, Listening, PublishError
 from outlier.publishing import actions, content
@@ -111,6 +112,7 @@ def _pull(channel: Channel, adapter: Listening, cursor: str, now: datetime) -> t
     limit stop the pull (PublishError); other refusals are returned as the problems."""
     can = adapter.capabilities
     problems: list[str] = []
+    failed: set[str] = set()
     steps = [("engagement", lambda: _engagement(channel, adapter, now)),
              ("interactions", lambda: _interactions(channel, adapter, cursor)),
              ("followers", lambda: _followers(channel, adapter, now))]  # fmt: skip
@@ -123,10 +125,37 @@ def _pull(channel: Channel, adapter: Listening, cursor: str, now: datetime) -> t
             if exc.kind in (ErrorKind.AUTH, ErrorKind.RATE_LIMITED):
                 raise
             problems.append(f"{name}: {exc}")
+            failed.add(name)
             continue
         if name == "interactions" and isinstance(found, str):
             cursor = found
+    if "engagement" in failed and "interactions" in can and "interactions" not in failed:
+        # No counts from the network (a Bluesky PDS without an AppView): count what the
+        # interactions Outlier read (the repository's event stream) say about each post.
+        _engagement_from_interactions(channel, now)
+        problems[0] += " Counted from the interactions read instead."
     return cursor, "; ".join(problems)
+
+
+def _engagement_from_interactions(channel: Channel, now: datetime) -> None:
+    since = now - timedelta(days=settings.ENGAGEMENT_DAYS)
+    kinds = {"like": "likes", "repost": "reposts", "reply": "replies", "quote": "quotes"}
+    rows = (
+        Interaction.objects.filter(
+            channel=channel, delivery__sent_at__gte=since, kind__in=list(kinds)
+        )  # fmt: skip
+        .values_list("delivery_id", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for delivery_id, kind, n in rows:
+        counts.setdefault(delivery_id, {})[kinds[kind]] = n
+    sent = Delivery.objects.filter(channel=channel, state=DeliveryState.SENT, sent_at__gte=since)
+    EngagementSnapshot.objects.bulk_create(
+        EngagementSnapshot(delivery_id=pk, taken_at=now, **counts.get(pk, {}))
+        for pk in sent.values_list("pk", flat=True)
+    )
 
 
 def _engagement(channel: Channel, adapter: Listening, now: datetime) -> None:

@@ -139,3 +139,29 @@ def test_what_a_network_cannot_give_does_not_stop_the_rest(team, toot, mastodon,
     assert pull.last_ok_at is not None and pull.cursor == "4005"
     assert Interaction.objects.filter(channel=toot).count() == 5
     assert not FollowerSnapshot.objects.exists()
+
+
+def test_without_counts_from_the_network_engagement_is_counted_from_interactions(
+    team, toot, mastodon, monkeypatch
+):
+    # Like a Bluesky PDS without an AppView: no counts, but the event stream's likes and replies.
+    from outlier.networks.base import ErrorKind, PublishError
+    from outlier.networks.mastodon import MastodonAdapter
+
+    def no_counts(self, ids):
+        raise PublishError("Counts need an AppView.", ErrorKind.PERMANENT)
+
+    delivery = published(team, toot, mastodon)
+    for note in mastodon.notifications:
+        if note.get("status", {}).get("in_reply_to_id") == "110000000000000101":
+            note["status"]["in_reply_to_id"] = delivery.remote_id
+        elif note["type"] in ("favourite", "reblog"):
+            note["status"]["id"] = delivery.remote_id
+    monkeypatch.setattr(MastodonAdapter, "engagement", no_counts)
+    pulls.schedule_pulls()
+    assert pulls.run_due(WORKER) == 1
+    [snapshot] = EngagementSnapshot.objects.filter(delivery=delivery)
+    assert (snapshot.likes, snapshot.reposts, snapshot.replies) == (1, 1, 1)
+    pull = ChannelPull.objects.get(channel=toot)
+    assert pull.last_error.startswith("engagement: Counts need an AppView.")
+    assert "Counted from the interactions read instead." in pull.last_error
