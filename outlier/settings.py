@@ -234,11 +234,28 @@ WORKER_SWEEPS = [
     "outlier.publishing.dispatch.sweep_missed",
     "outlier.federation.dispatch.sweep",
     "outlier.analytics.pulls.schedule_pulls",
+    "outlier.links.visitors.sweep_salts",
 ]
 # How often each channel's followers, engagement and interactions are read from its network,
 # and for how many days after publishing a post's engagement keeps being read.
 METRICS_PULL_SECONDS = env_int("OUTLIER_METRICS_PULL_SECONDS", 3600)
 ENGAGEMENT_DAYS = env_int("OUTLIER_ENGAGEMENT_DAYS", 30)
+# The query parameter that carries a click id to a link's target, read by the conversion script.
+CLICK_ID_PARAM = env_str("OUTLIER_CLICK_ID_PARAM", "olr_click")
+
+# Tracked links (outlier/links/): the parameter that hands the click id to the target site;
+# the operator's GeoLite2 database for click countries; how long each web process trusts
+# what it read about a link (a disabled link stops redirecting within that many seconds);
+# and the click buffer: a batch is written every OUTLIER_CLICK_FLUSH_MS or every
+# OUTLIER_CLICK_BATCH clicks, whichever comes first (0 ms: only when asked, for tests).
+if not CLICK_ID_PARAM or not all(
+    ch.isascii() and (ch.isalnum() or ch in "_-") for ch in CLICK_ID_PARAM
+):
+    raise ImproperlyConfigured("OUTLIER_CLICK_ID_PARAM must be letters, digits, _ or -.")
+GEOIP_DB = env_str("OUTLIER_GEOIP_DB")
+LINK_CACHE_SECONDS = env_int("OUTLIER_LINK_CACHE_SECONDS", 5)
+CLICK_BATCH = env_int("OUTLIER_CLICK_BATCH", 1000)
+CLICK_FLUSH_MS = env_int("OUTLIER_CLICK_FLUSH_MS", 250)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -6,6 +6,7 @@ from outlier.core.media import media
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("outlier.links.urls")),
     path("api/v1/", api.urls),
     path("app/", include("outlier.publishing.urls")),
     path("app/", include("outlier.curation.urls")),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -16,6 +18,9 @@ from outlier.core.markup import render_markdown
 from outlier.core.models import Membership, Role, Workspace
 from outlier.curation.models import Scoop, ScoopState, Tag, Topic
 from outlier.curation.urlkeys import check_http_url, url_key
+from outlier.links.actions import do_create_link, workspace_defaults
+from outlier.links.models import LinkMedium, TrackedLink
+from outlier.links.targets import check_target
 
 if TYPE_CHECKING:
     from outlier.curation.extract import Article
@@ -226,15 +231,26 @@ EDITABLE_FIELDS = (
 )  # fmt: skip
 
 
+# "Read the full article →" through a tracked link or not, and the campaign it counts for.
+LINK_FIELDS = ("tracking", "campaign")
+
+
 def do_update_scoop(membership: Membership, scoop: Scoop, **changes: Any) -> Scoop:
     check_can_edit_scoop(membership, scoop)
-    unknown = set(changes) - set(EDITABLE_FIELDS) - {"tags"}
+    unknown = set(changes) - set(EDITABLE_FIELDS) - set(LINK_FIELDS) - {"tags"}
     if unknown:
         raise ValidationError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
     for field in EDITABLE_FIELDS:
         if field in changes and changes[field] is not None:
             value = changes[field]
             setattr(scoop, field, value.strip() if isinstance(value, str) else value)
+    if changes.get("tracking") is not None:
+        scoop.tracking = bool(changes["tracking"])
+    if "campaign" in changes:  # None takes the scoop out of its campaign
+        campaign = changes["campaign"]
+        if campaign is not None and campaign.workspace_id != scoop.topic.workspace_id:
+            raise ValidationError({"campaign": "That campaign belongs to another workspace."})
+        scoop.campaign = campaign
     if "image_url" in changes and scoop.image_url:
         check_http_url(scoop.image_url, field="image_url")
     if len(scoop.title) > 300:
@@ -250,6 +266,55 @@ def do_update_scoop(membership: Membership, scoop: Scoop, **changes: Any) -> Sco
     return scoop
 
 
+SCOOP_LINKS = {  # medium → (the scoop's field, utm_source)
+    LinkMedium.SITE: ("site_link", ""),  # utm_source: the public site's host name
+    LinkMedium.FEED: ("feed_link", "feed"),
+}
+
+
+def do_link_scoops(scoops: Iterable[Scoop], medium: str) -> None:
+    """Give each scoop that tracks its "Read the full article →" a tracked link for `medium`
+    (topic pages or feeds), or a new one when its article address or campaign changed.
+
+    Called by the public pages as they render, so every scoop, old ones included, gets its
+    links the first time it is shown. Two processes rendering at once may both make one:
+    the first to set the field wins and the other's is deleted, so pages agree.
+    """
+    field, source = SCOOP_LINKS[LinkMedium(medium)]
+    source = source or (urlsplit(settings.BASE_URL).hostname or "site")
+    defaults: dict[int, dict[str, str]] = {}
+    for scoop in scoops:
+        if not scoop.tracking:
+            continue
+        try:
+            original = check_target(scoop.link_url)
+        except ValidationError:
+            continue  # not an address to track: the page shows it (or not) as it is
+        current: TrackedLink | None = getattr(scoop, field)
+        if (current is not None and current.original == original
+                and current.campaign_id == scoop.campaign_id):  # fmt: skip
+            continue
+        workspace_id = scoop.topic.workspace_id
+        if workspace_id not in defaults:
+            defaults[workspace_id] = workspace_defaults(workspace_id)
+        link = do_create_link(Workspace(pk=workspace_id), original, campaign=scoop.campaign,
+                              medium=medium, source=source, content=f"scoop-{scoop.pk}",
+                              defaults=defaults[workspace_id])  # fmt: skip
+        won = Scoop.objects.filter(pk=scoop.pk, **{f"{field}_id": current.pk if current else None})
+        if won.update(**{field: link}):
+            setattr(scoop, field, link)
+        else:
+            link.delete()
+            fresh = Scoop.objects.select_related(field).filter(pk=scoop.pk).first()
+            setattr(scoop, field, getattr(fresh, field) if fresh else None)
+
+
+def _link_published(scoop: Scoop) -> None:
+    """A scoop just published gets its tracked links now rather than on its first page."""
+    for medium in SCOOP_LINKS:
+        do_link_scoops([scoop], medium)
+
+
 def do_publish_scoop(membership: Membership, scoop: Scoop) -> Scoop:
     check_can_edit_scoop(membership, scoop)
     if scoop.state == ScoopState.FETCHING:
@@ -261,6 +326,7 @@ def do_publish_scoop(membership: Membership, scoop: Scoop) -> Scoop:
         scoop.published_at = scoop.published_at or timezone.now()
         scoop.save(update_fields=["state", "published_at", "updated_at"])
         _touch(scoop.topic_id)
+    _link_published(scoop)
     return scoop
 
 
@@ -349,6 +415,8 @@ def do_fill_scoop(scoop_id: int, article: Article) -> bool:
             scoop.state = ScoopState.DRAFT
         scoop.save()
         _touch(scoop.topic_id)
+    if scoop.state == ScoopState.PUBLISHED:
+        _link_published(scoop)
     return True
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from outlier.curation.models import Topic
+from outlier.links.models import Campaign
 
 
 class TopicForm(forms.Form):
@@ -50,3 +51,15 @@ class ScoopEditForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}), required=False, help_text="Markdown"
     )
     tags = forms.CharField(required=False, help_text="Separated by commas")
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.none(), required=False, empty_label="No campaign"
+    )
+    tracking = forms.BooleanField(
+        required=False, initial=True, label="Track clicks on “Read the full article”",
+        help_text="The topic page and the feeds link through a short /l/ link with UTM parameters.",
+    )  # fmt: skip
+
+    def __init__(self, *args: object, campaigns: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if campaigns is not None:
+            self.fields["campaign"].queryset = campaigns  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from outlier.core.models import Workspace
+from outlier.links.models import Campaign, TrackedLink
 
 
 class Topic(models.Model):
@@ -73,6 +74,19 @@ class Scoop(models.Model):
     insight_html = models.TextField(blank=True, editable=False)
     tags: models.ManyToManyField[Tag, Any] = models.ManyToManyField(
         "Tag", blank=True, related_name="scoops"
+    )
+
+    # "Read the full article →" goes through a tracked link per medium (topic pages, feeds),
+    # made when a page first shows it (outlier/site/tracking.py), unless `tracking` is off.
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="scoops"
+    )
+    tracking = models.BooleanField(default=True)
+    site_link = models.ForeignKey(
+        TrackedLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    feed_link = models.ForeignKey(
+        TrackedLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
     created_at = models.DateTimeField(auto_now_add=True)

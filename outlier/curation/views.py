@@ -18,6 +18,7 @@ from outlier.core.models import Membership, Role
 from outlier.curation import actions, queries
 from outlier.curation.forms import ScoopEditForm, ScoopForm, TopicForm
 from outlier.curation.models import Scoop, ScoopState, Topic
+from outlier.links.models import Campaign
 
 
 def _member(request: HttpRequest, ws: str, role: str = Role.VIEWER) -> Membership:
@@ -131,7 +132,9 @@ def scoop(request: HttpRequest, ws: str, scoop_id: int) -> HttpResponse:
     scoop = actions.access_scoop(member, scoop_id)
     initial = {field: getattr(scoop, field) for field in actions.EDITABLE_FIELDS}
     initial["tags"] = ", ".join(t.name for t in scoop.tags.all())
-    form = ScoopEditForm(request.POST or None, initial=initial)
+    initial.update(campaign=scoop.campaign_id, tracking=scoop.tracking)
+    campaigns = Campaign.objects.filter(workspace=member.workspace)
+    form = ScoopEditForm(request.POST or None, initial=initial, campaigns=campaigns)
     if request.method == "POST" and form.is_valid():
         try:
             actions.do_update_scoop(member, scoop, **form.cleaned_data)

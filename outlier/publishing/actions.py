@@ -18,6 +18,7 @@ from django.utils import timezone
 from outlier.core.models import Membership, Role
 from outlier.curation.models import Scoop
 from outlier.curation.urlkeys import check_http_url
+from outlier.links.models import Campaign
 from outlier.networks.base import Problem
 from outlier.publishing import content, timing
 from outlier.publishing.models import (
@@ -52,6 +53,10 @@ def access_channel(membership: Membership, channel_id: int, role: str = Role.VIE
     if channel is None:
         raise Http404("No such channel in this workspace.")
     return channel
+
+
+# "Leave it as it is" for do_save_post's campaign (None there means: no campaign).
+KEEP: Any = object()
 
 
 def check_queue_times(raw: Any) -> list[dict[str, Any]]:
@@ -225,8 +230,13 @@ def do_save_post(
     channels: Iterable[Channel] = (),
     variants: dict[int, str] | None = None,
     scoop: Scoop | None = None,
+    campaign: Campaign | None = KEEP,
+    tracking: bool | None = None,
 ) -> Post:
-    """Create or change a post's content (it stays or becomes a draft until scheduled)."""
+    """Create or change a post's content (it stays or becomes a draft until scheduled).
+
+    `campaign` (None: none) and `tracking` (whether the link goes out as a tracked link)
+    are left as they are when not given."""
     _require(membership, Role.CONTRIBUTOR, "Writing a post")
     if post is not None:
         check_can_edit_post(membership, post)
@@ -238,10 +248,16 @@ def do_save_post(
     channels = list(channels)
     if any(c.workspace_id != membership.workspace_id for c in channels):
         raise PermissionDenied("A channel belongs to another workspace.")
+    if isinstance(campaign, Campaign) and campaign.workspace_id != membership.workspace_id:
+        raise ValidationError({"campaign": "That campaign belongs to another workspace."})
     with transaction.atomic():
         if post is None:
             post = Post(workspace=membership.workspace, author=membership.user)
         post.text, post.link, post.title = text.strip(), link, title.strip()
+        if campaign is not KEEP:
+            post.campaign = campaign
+        if tracking is not None:
+            post.tracking = tracking
         if scoop is not None:
             post.scoop = scoop
         back_to_review = post.status == PostStatus.SCHEDULED and not membership.allows(Role.EDITOR)
@@ -264,13 +280,14 @@ def do_save_post(
     return post
 
 
-def draft_from_scoop(scoop: Scoop) -> dict[str, str]:
-    """The composer's starting point when sharing a scoop: its title, insight and link."""
+def draft_from_scoop(scoop: Scoop) -> dict[str, Any]:
+    """The composer's starting point when sharing a scoop: its title, insight and link, in
+    the scoop's campaign and with its tracking choice."""
     lines = [scoop.title]
     if scoop.insight:
         lines.append(scoop.insight.strip())
     return {"text": "\n\n".join(line for line in lines if line), "link": scoop.link_url,
-            "title": scoop.title}  # fmt: skip
+            "title": scoop.title, "campaign": scoop.campaign_id, "tracking": scoop.tracking}  # fmt: skip
 
 
 def do_add_note(membership: Membership, post: Post, text: str) -> PostNote:

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
 from outlier.core import safe_http
+from outlier.core.write_lock import atomic_write
+from outlier.links import codes
+from outlier.links.actions import do_create_link, link_url
+from outlier.links.models import LinkMedium
+from outlier.links.targets import check_target
 from outlier.networks import counting, registry
 from outlier.networks.base import Adapter, Content, Image, Problem, Rules
-from outlier.publishing.models import Channel, Post
+from outlier.publishing.models import Channel, Delivery, Post
+
+logger = logging.getLogger(__name__)
 
 
 def adapter_class(network: str) -> type[Adapter]:
@@ -69,13 +82,65 @@ def _link_image(post: Post, channel: Channel) -> Image | None:
     return Image(data=data, content_type=content_type, alt=scoop.title)
 
 
-def content_for(post: Post, channel: Channel) -> Content:
-    """What goes to this channel: its variant text (or the post's), the link, fitted images,
-    and for a shared scoop its title, excerpt and picture for the link card."""
+def _trackable(post: Post) -> str:
+    """The post's link as a tracked link would store it, or "" when it goes out as it is
+    (no link, tracking turned off, or not an address a tracked link accepts)."""
+    if not post.tracking or not post.link.strip():
+        return ""
+    try:
+        return check_target(post.link.strip())
+    except ValidationError:
+        return ""
+
+
+def _medium(channel: Channel) -> tuple[str, str]:
+    """(medium, utm_source) of the links a channel publishes."""
+    if channel.network == "email":
+        return LinkMedium.EMAIL, "email"
+    return LinkMedium.SOCIAL, channel.network
+
+
+def tracked_url(post: Post, channel: Channel, delivery: Delivery | None = None) -> str:
+    """The post's link as it goes out on `channel`: `/l/<code>` (UTM for the channel's
+    network and the post's campaign) unless tracking is off for the post. A delivery keeps
+    the link it was first sent with, so a retry publishes the same address."""
+    original = _trackable(post)
+    if not original:
+        return post.link
+    known = delivery.tracked_link if delivery is not None and delivery.tracked_link_id else None
+    if known is not None and known.original == original and known.campaign_id == post.campaign_id:
+        return link_url(known)
+    medium, source = _medium(channel)
+    try:
+        with atomic_write():
+            link = do_create_link(post.workspace, original, campaign=post.campaign, medium=medium,
+                                  source=source, content=f"post-{post.pk}")  # fmt: skip
+            if delivery is not None:
+                Delivery.objects.filter(pk=delivery.pk).update(tracked_link=link)
+                delivery.tracked_link = link
+    except ValidationError as exc:  # e.g. the campaign moved workspace: send it untracked
+        logger.warning("Post %s goes out untracked: %s", post.pk, exc)
+        return post.link
+    return link_url(link)
+
+
+def _with_link(text: str, original: str, link: str) -> str:
+    """The text with the post's link, where it appears whole, replaced by `link`."""
+    if not original or original == link:
+        return text
+    whole = re.compile(re.escape(original) + r"(?![\w/?#%&=~+-]|[.,;:!][\w/])")
+    return whole.sub(lambda _: link, text)
+
+
+def content_for(post: Post, channel: Channel, delivery: Delivery | None = None) -> Content:
+    """What goes to this channel: its variant text (or the post's), the link (tracked, and
+    replaced in the text too), fitted images, and for a shared scoop its title, excerpt and
+    picture for the link card."""
     scoop = post.scoop
+    link = tracked_url(post, channel, delivery)
     return Content(
-        text=text_for(post, channel),
-        link=post.link,
+        text=_with_link(text_for(post, channel), post.link.strip(), link),
+        link=link,
         images=_images(post, channel, fit=True),
         title=post.title or (scoop.title if scoop else ""),
         description=scoop.excerpt if scoop else "",
@@ -100,5 +165,10 @@ def validate_for(post: Post, channel: Channel) -> list[Problem]:
         images = _images(post, channel, fit=True)
     except ValueError as exc:
         return [Problem("images", str(exc))]
-    draft = Content(text=text_for(post, channel), link=post.link, images=images, title=post.title)
+    # Counted as it will go out: a tracked link is BASE_URL/l/ and a code of fixed length.
+    link = post.link
+    if _trackable(post):
+        link = f"{settings.BASE_URL}/l/{'x' * codes.LENGTH}"
+    text = _with_link(text_for(post, channel), post.link.strip(), link)
+    draft = Content(text=text, link=link, images=images, title=post.title)
     return counting.validate(draft, rules)

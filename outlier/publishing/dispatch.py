@@ -188,7 +188,7 @@ def send(
     delivery.state, delivery.attempts = DeliveryState.SENDING, delivery.attempts + 1
     try:
         adapter = content.adapter_for(channel)
-        payload = content.content_for(delivery.post, channel)
+        payload = content.content_for(delivery.post, channel, delivery)
     except Exception as exc:  # nothing was sent: our side could not build the post
         logger.exception("Building delivery %s failed", delivery_id)
         return _record_failure(delivery, PublishError(f"Could not prepare the post: {exc}",

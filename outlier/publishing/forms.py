@@ -13,7 +13,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import QuerySet
 
+from outlier.links.models import Campaign
 from outlier.networks import registry
 from outlier.networks.base import Field
 from outlier.publishing.models import Channel, ChannelStatus, Post, PostImage, RepeatUnit
@@ -236,6 +238,13 @@ class PostForm(forms.Form):
     channels = ChannelChoice(
         queryset=Channel.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.none(), required=False, empty_label="No campaign"
+    )
+    tracking = forms.BooleanField(
+        required=False, initial=True, label="Track clicks on the link",
+        help_text="It goes out as a short /l/ link with UTM parameters for each channel.",
+    )  # fmt: skip
     # Holds the networks' image problems (there is no single image input to put them on).
     images = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -244,9 +253,13 @@ class PostForm(forms.Form):
         *args: Any,
         channels: list[Channel],
         existing: list[PostImage] | None = None,
+        campaigns: QuerySet[Campaign] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        campaign_field = self.fields["campaign"]
+        assert isinstance(campaign_field, forms.ModelChoiceField)
+        campaign_field.queryset = campaigns if campaigns is not None else Campaign.objects.none()
         self.channel_list = channels
         self.existing = existing or []
         field = self.fields["channels"]
@@ -316,6 +329,8 @@ def post_initial(post: Post) -> dict[str, Any]:
         "text": post.text,
         "title": post.title,
         "link": post.link,
+        "campaign": post.campaign_id,
+        "tracking": post.tracking,
         "channels": [c.pk for c in post.channels.all()],
     }
     for variant in post.variants.all():

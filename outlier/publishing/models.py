@@ -11,6 +11,7 @@ from django.db import models
 from outlier.core.crypto import EncryptedJSONField
 from outlier.core.models import Workspace
 from outlier.curation.models import Scoop
+from outlier.links.models import Campaign, TrackedLink
 
 
 class ChannelStatus(models.TextChoices):
@@ -77,6 +78,12 @@ class Post(models.Model):
     title = models.CharField(max_length=200, blank=True)
     text = models.TextField(blank=True)
     link = models.URLField(max_length=2000, blank=True)
+    # The link goes out as a tracked link (/l/<code>, UTM for the channel and campaign)
+    # unless `tracking` is off; see outlier/publishing/content.py.
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="posts"
+    )
+    tracking = models.BooleanField(default=True)
     channels: models.ManyToManyField[Channel, Any] = models.ManyToManyField(
         Channel, related_name="posts", blank=True
     )
@@ -184,6 +191,10 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     remote_id = models.CharField(max_length=500, blank=True)
     remote_url = models.URLField(max_length=2000, blank=True)
+    # The tracked link this delivery published (made when it was first sent, kept for retries).
+    tracked_link = models.ForeignKey(
+        TrackedLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
+    )
     error = models.CharField(max_length=1000, blank=True)
     error_kind = models.CharField(max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -29,6 +29,7 @@ from outlier.core.authn import request_user
 from outlier.core.models import Membership, Role
 from outlier.curation.actions import access_scoop
 from outlier.curation.models import Scoop
+from outlier.links.models import Campaign
 from outlier.networks import registry
 from outlier.publishing import actions, content, images, notifications, queries, timing
 from outlier.publishing.forms import (
@@ -132,7 +133,9 @@ def _build(
     existing = list(post.images.all()) if post else []
     if initial is None:
         initial = post_initial(post) if post else {}
-    form = PostForm(data, files, channels=channel_list, existing=existing, initial=initial)
+    campaigns = Campaign.objects.filter(workspace=member.workspace)
+    form = PostForm(data, files, channels=channel_list, existing=existing, initial=initial,
+                    campaigns=campaigns)  # fmt: skip
     schedule = ScheduleForm(data, initial=_schedule_initial(post),
                             can_post_now=member.allows(Role.EDITOR))  # fmt: skip
     return Composer(member, post, channel_list, form, schedule, scoop)
@@ -187,6 +190,7 @@ def _save(request: HttpRequest, composer: Composer) -> HttpResponse | None:
         post = actions.do_save_post(
             member, composer.post, text=data["text"], link=data["link"], title=data["title"],
             channels=data["channels"], variants=form.variants(), scoop=composer.scoop,
+            campaign=data["campaign"], tracking=data["tracking"],
         )  # fmt: skip
     except ValidationError as exc:
         composer.errors.append(exc)

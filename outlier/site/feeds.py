@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from outlier.curation.models import Scoop
 from outlier.site.addresses import absolute_url, http_url
 from outlier.site.text import cut_at_word
+from outlier.site.tracking import FEED, link_scoops, read_more_url
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 READ_MORE = "Read the full article →"
@@ -68,6 +69,7 @@ def feed_links(url_name: str, args: tuple[str, ...], title: str) -> list[FeedLin
 
 
 def feed_response(source: FeedSource, kind: FeedKind) -> HttpResponse:
+    link_scoops(source.scoops, FEED)
     if kind is JSON:
         return _json_feed(source)
     return _xml_feed(source, kind)
@@ -83,7 +85,7 @@ def item_html(scoop: Scoop) -> SafeString:
         parts.append(scoop.insight_html)  # sanitized when it was rendered from markdown
     if scoop.excerpt:
         parts.append(format_html("<blockquote><p>{}</p></blockquote>", scoop.excerpt))
-    link = http_url(scoop.link_url)
+    link = read_more_url(scoop, FEED)
     if link:
         parts.append(
             format_html(
@@ -158,7 +160,7 @@ def _json_item(scoop: Scoop) -> dict[str, Any]:
         "authors": [{"name": _author(scoop)}],
         "tags": [tag.name for tag in scoop.tags.all()],
     }
-    external = http_url(scoop.link_url)
+    external = read_more_url(scoop, FEED)
     if external:
         item["external_url"] = external
     if scoop.excerpt:

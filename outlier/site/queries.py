@@ -139,7 +139,7 @@ def published_scoops(topic: Topic) -> QuerySet[Scoop]:
     """A topic's published scoops, newest first, with topic and tags loaded."""
     return (
         Scoop.objects.filter(topic=topic, state=PUBLISHED)
-        .select_related("topic")
+        .select_related("topic", "site_link", "feed_link")
         .prefetch_related("tags")
         .order_by("-published_at", "-id")
     )
@@ -149,7 +149,7 @@ def workspace_scoops(workspace: Workspace) -> QuerySet[Scoop]:
     """The published scoops of all of a workspace's public topics, newest first."""
     return (
         Scoop.objects.filter(topic__workspace=workspace, topic__is_public=True, state=PUBLISHED)
-        .select_related("topic")
+        .select_related("topic", "site_link", "feed_link")
         .prefetch_related("tags")
         .order_by("-published_at", "-id")
     )

@@ -31,6 +31,7 @@ from outlier.site.page_meta import PageMeta, cover_url, scoop_meta, topic_meta
 from outlier.site.pagination import page_number, scoop_page
 from outlier.site.queries import FEED_SIZE, Stamp
 from outlier.site.sitemaps import SITEMAPS
+from outlier.site.tracking import SITE, link_scoops
 
 ROBOTS = """User-agent: *
 Allow: /
@@ -114,6 +115,7 @@ def scoop(request: HttpRequest, topic: str, pk: int, slug: str) -> HttpResponseB
         s = queries.public_scoop(t, pk)
         if s.slug != slug:
             return HttpResponsePermanentRedirect(s.get_absolute_url())
+        link_scoops([s], SITE)
         meta = scoop_meta(s)
         context = {**_topic_context(t, meta), "scoop": s, "canonical_url": meta.url,
                    "activity_url": absolute_url(reverse("federation:object", args=[s.pk]))}  # fmt: skip
@@ -239,6 +241,7 @@ def _list_context(
     allow_empty: bool = True,
 ) -> dict[str, Any]:
     page = scoop_page(scoops, number, allow_empty=allow_empty)
+    link_scoops(page.object_list, SITE)
     path = request.path if number == 1 else f"{request.path}?page={number}"
     meta = topic_meta(t, path)
     return {**_topic_context(t, meta), "page": page, "canonical_url": meta.url}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
@@ -41,9 +42,12 @@ def test_a_due_post_is_sent_once_with_the_networks_id(team, hook, receiver):
     assert run_worker() == 0  # nothing left: a second pass sends nothing
     assert len(receiver.requests) == 1
     body = receiver.requests[0].json()
-    assert body["text"] == "Hello from Outlier" and body["link"] == "https://example.org/a"
     assert receiver.requests[0].signature_ok
     delivery = Delivery.objects.get(post=post)
+    # The link goes out as the delivery's tracked link, which leads to the link as typed.
+    assert body["text"] == "Hello from Outlier"
+    assert body["link"] == f"{settings.BASE_URL}/l/{delivery.tracked_link.code}"
+    assert delivery.tracked_link.original == "https://example.org/a"
     assert delivery.state == DeliveryState.SENT
     assert body["id"] == delivery.idempotency_key
     assert delivery.remote_id == "rcv-1" and delivery.remote_url == "https://receiver.example/p/1"

@@ -7,6 +7,7 @@ import email.policy
 from email.message import EmailMessage
 
 import pytest
+from django.conf import settings
 
 from outlier.core.models import Notification
 from outlier.publishing import actions, dispatch
@@ -71,8 +72,12 @@ def test_a_post_scheduled_now_arrives_exactly_once(team, smtp_auth_server: MailS
     html = message.get_body(("html",))
     assert plain is not None and html is not None
     assert "Rivers are rising faster than ever." in plain.get_content()
-    assert "https://planet.example/rivers" in plain.get_content()
-    assert '<a href="https://planet.example/rivers">Rivers are rising</a>' in html.get_content()
+    # The link goes out as the delivery's tracked link (utm_medium=email), not as it was typed.
+    link = f"{settings.BASE_URL}/l/{delivery.tracked_link.code}"
+    assert delivery.tracked_link.original == "https://planet.example/rivers"
+    assert delivery.tracked_link.utm["utm_medium"] == "email"
+    assert link in plain.get_content()
+    assert f'<a href="{link}">Rivers are rising</a>' in html.get_content()
 
     assert delivery.state == DeliveryState.SENT and delivery.attempts == 1
     assert delivery.remote_id == f"<{delivery.idempotency_key}@outlier>"

@@ -61,7 +61,12 @@ def test_topic_xml_feed(client, settings, scoops, kind, version):
     content = entry.summary
     assert "<p>Worth <strong>reading</strong>.</p>" in content
     assert "The fastest rise in a century." in content
-    assert '<a href="https://planet.example/rivers">Read the full article →</a>' in content
+    newer.refresh_from_db()  # the way out goes through the scoop's tracked link for feeds
+    assert newer.feed_link.original == "https://planet.example/rivers"
+    assert (
+        f'<a href="{settings.BASE_URL}/l/{newer.feed_link.code}">Read the full article →</a>'
+        in content
+    )
     assert "Sourced from The Daily Planet" in content
     assert 'src="https://planet.example/river.jpg"' in content
 
@@ -82,7 +87,9 @@ def test_topic_json_feed(client, settings, scoops):
     ]
     item = feed["items"][0]
     assert item["id"] == item["url"] == f"{settings.BASE_URL}{newer.get_absolute_url()}"
-    assert item["external_url"] == "https://planet.example/rivers"
+    newer.refresh_from_db()
+    assert newer.feed_link.original == "https://planet.example/rivers"
+    assert item["external_url"] == f"{settings.BASE_URL}/l/{newer.feed_link.code}"
     assert item["image"] == "https://planet.example/river.jpg"
     assert item["date_published"] == "2026-11-25T09:30:00+00:00"
     assert item["authors"] == [{"name": "The Daily Planet"}]

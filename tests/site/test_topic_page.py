@@ -34,8 +34,13 @@ def test_each_scoop_shows_date_title_excerpt_insight_and_the_way_out(client, top
     assert f'<a href="{scoop.get_absolute_url()}">Rivers are rising</a>' in html
     assert "Scientists measured the fastest rise in a century." in html
     assert "<p>Read this <em>before</em> the meeting.</p>" in html
+    # The way out goes through the scoop's tracked link, which leads to the article.
+    scoop.refresh_from_db()
     assert (
-        '<a class="read" href="https://planet.example/rivers" rel="noopener">'
+        scoop.site_link is not None and scoop.site_link.original == "https://planet.example/rivers"
+    )
+    assert (
+        f'<a class="read" href="http://testserver/l/{scoop.site_link.code}" rel="noopener">'
         "Read the full article →</a>" in html
     )
     assert "Sourced from The Daily Planet" in html

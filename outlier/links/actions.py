@@ -1,0 +1,115 @@
+"""The writes of tracked links: make one (target checked, UTM added, random code), turn it
+off and on, and set a workspace's UTM defaults. The UI, the API and the publishing and
+site code all call these."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from outlier.core.models import Workspace
+from outlier.links import codes, utm
+from outlier.links.models import Campaign, LinkDefaults, LinkMedium, TrackedLink
+from outlier.links.redirect import resolver
+from outlier.links.targets import check_target
+
+CODE_ATTEMPTS = 8
+
+
+def link_url(link: TrackedLink) -> str:
+    """The public, absolute address of a tracked link."""
+    return f"{settings.BASE_URL}/l/{link.code}"
+
+
+def workspace_defaults(workspace_id: int) -> dict[str, str]:
+    row = LinkDefaults.objects.filter(workspace_id=workspace_id).values_list("utm").first()
+    return dict(row[0]) if row else {}
+
+
+def check_link(
+    workspace: Workspace,
+    target: str,
+    *,
+    campaign: Campaign | None = None,
+    medium: str = LinkMedium.MANUAL,
+    source: str = "",
+    content: str = "",
+    overrides: Mapping[str, str] | None = None,
+    defaults: Mapping[str, str] | None = None,
+) -> TrackedLink:
+    """An unsaved link with its final target, or a ValidationError saying what is wrong."""
+    original = check_target(target)
+    if medium not in LinkMedium.values:
+        raise ValidationError({"medium": f"Unknown medium {medium!r}."})
+    if campaign is not None and campaign.workspace_id != workspace.pk:
+        raise ValidationError({"campaign": "That campaign belongs to another workspace."})
+    clean_overrides = utm.check_values(overrides or {}, field="overrides")
+    values = utm.check_values(
+        utm.link_values(medium=medium, source=source.strip(),
+                        campaign=campaign.slug if campaign else "", content=content.strip()),
+        field="utm",
+    )  # fmt: skip
+    if defaults is None:
+        defaults = workspace_defaults(workspace.pk)
+    final, applied = utm.add_utm(original, values, overrides=clean_overrides, defaults=defaults)
+    final = check_target(final)  # still a clean address once the parameters are in
+    return TrackedLink(
+        workspace=workspace, target=final, original=original, campaign=campaign,
+        medium=medium, source=source.strip()[:40], utm=applied,
+    )  # fmt: skip
+
+
+def do_create_link(
+    workspace: Workspace,
+    target: str,
+    *,
+    campaign: Campaign | None = None,
+    medium: str = LinkMedium.MANUAL,
+    source: str = "",
+    content: str = "",
+    overrides: Mapping[str, str] | None = None,
+    defaults: Mapping[str, str] | None = None,
+) -> TrackedLink:
+    """A new tracked link to `target` (checked, UTM parameters added) with a fresh code."""
+    link = check_link(workspace, target, campaign=campaign, medium=medium, source=source,
+                      content=content, overrides=overrides, defaults=defaults)  # fmt: skip
+    for _ in range(CODE_ATTEMPTS):
+        link.code = codes.new_code()
+        try:
+            with transaction.atomic():
+                link.save(force_insert=True)
+        except IntegrityError:
+            if not TrackedLink.objects.filter(code=link.code).exists():
+                raise  # not the code: let it show
+            link.pk = None
+            continue
+        resolver.forget(link.code)
+        return link
+    raise RuntimeError("Could not draw an unused link code; is the table full?")
+
+
+def _set_enabled(link: TrackedLink, enabled: bool) -> TrackedLink:
+    TrackedLink.objects.filter(pk=link.pk).update(enabled=enabled)
+    link.enabled = enabled
+    resolver.forget(link.code)  # here at once; other processes within LINK_CACHE_SECONDS
+    return link
+
+
+def do_disable_link(link: TrackedLink) -> TrackedLink:
+    """The link answers 410 from now on (other web processes: within a few seconds)."""
+    return _set_enabled(link, False)
+
+
+def do_enable_link(link: TrackedLink) -> TrackedLink:
+    return _set_enabled(link, True)
+
+
+def do_set_link_defaults(workspace: Workspace, values: Mapping[str, str]) -> LinkDefaults:
+    """The workspace's UTM defaults, for any parameter nothing else sets on a new link."""
+    clean = {key: value for key, value in utm.check_values(values).items() if value}
+    defaults, _ = LinkDefaults.objects.update_or_create(workspace=workspace,
+                                                        defaults={"utm": clean})  # fmt: skip
+    return defaults

@@ -1,0 +1,247 @@
+"""`/l/<code>`: the redirect, Outlier's hottest path, answered before Django's stack.
+
+`outlier/wsgi.py` wraps Django's application in `LinkRedirects`, which answers every path
+under `/l/` itself: no request object, no middleware (sessions, CSRF, auth, messages),
+no URL resolver, no template. Per request it does one dictionary lookup, draws a click
+id, appends the click to the in-memory buffer (`outlier.links.clicks`) and answers.
+
+What a code leads to is remembered per process for `OUTLIER_LINK_CACHE_SECONDS` (5 s):
+a link disabled, enabled or changed is followed accordingly by every process within that
+time (at once by the process that made the change). Only a miss reads the database: one
+lookup on the unique index of `code`, in hand-written SQL. The stored target is checked
+again on every such read (`targets.redirect_target`): a row that is not an absolute,
+clean http(s) address is never redirected to, whatever put it there.
+
+Answers: 302 to the target with `?<OUTLIER_CLICK_ID_PARAM>=<click id>` added (before any
+fragment); 404 for an unknown code (or a stored target that fails the check); 410 for a
+disabled link; 405 for methods other than GET and HEAD; 503 when the database cannot be
+read. The same answers come from the Django view (`views.follow`) when a request reaches
+Django anyway (the test client, `runserver`).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+
+from outlier.links import clicks, codes, targets
+from outlier.links.models import TrackedLink
+from outlier.links.visitors import client_address
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "/l/"
+MAX_ENTRIES = 50_000
+
+StartResponse = Callable[..., Any]
+Headers = list[tuple[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What a code answers, as remembered: 302 with where to, 404 or 410."""
+
+    status: int
+    link_id: int = 0
+    before: str = ""  # the target up to and including "<param>="
+    after: str = ""  # "#fragment" or ""
+    expires: float = 0.0
+
+
+def _split(target: str, param: str) -> tuple[str, str]:
+    base, hash_mark, fragment = target.partition("#")
+    joiner = "" if base.endswith(("?", "&")) else ("&" if "?" in base else "?")
+    return f"{base}{joiner}{param}=", hash_mark + fragment
+
+
+class Resolver:
+    """code → Entry, remembered for a few seconds; a miss costs one indexed query."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, Entry] = {}
+        self._sql = ""
+        self._lock = threading.Lock()
+
+    def get(self, code: str) -> Entry:
+        entry = self._entries.get(code)
+        now = time.monotonic()
+        if entry is not None and entry.expires > now:
+            return entry
+        entry = self._load(code, now + settings.LINK_CACHE_SECONDS)
+        entries = self._entries
+        if len(entries) >= MAX_ENTRIES:
+            with self._lock:
+                for key in [k for k, e in list(entries.items()) if e.expires <= now]:
+                    entries.pop(key, None)
+                if len(entries) >= MAX_ENTRIES:
+                    entries.clear()
+        entries[code] = entry
+        return entry
+
+    def forget(self, code: str | None = None) -> None:
+        """Drop what this process remembers (about one code, or all)."""
+        if code is None:
+            self._entries.clear()
+        else:
+            self._entries.pop(code, None)
+
+    def _query(self) -> str:
+        if not self._sql:
+            table = connection.ops.quote_name(TrackedLink._meta.db_table)
+            self._sql = f"SELECT id, target, enabled FROM {table} WHERE code = %s"  # noqa: S608
+        return self._sql
+
+    def _fetch(self, code: str) -> tuple[int, str, bool] | None:
+        for attempt in (1, 2):
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute(self._query(), [code])
+                    row = cursor.fetchone()
+                return None if row is None else (int(row[0]), str(row[1]), bool(row[2]))
+            except DatabaseError:
+                if attempt == 2 or connection.in_atomic_block:
+                    raise
+                connection.close()  # a connection gone bad (a restarted server): once more
+        return None
+
+    def _load(self, code: str, expires: float) -> Entry:
+        row = self._fetch(code)
+        if row is None:
+            return Entry(404, expires=expires)
+        link_id, stored, enabled = row
+        if not enabled:
+            return Entry(410, link_id, expires=expires)
+        target = targets.redirect_target(stored)
+        if target is None:
+            logger.warning("Tracked link %s has a target that cannot be followed", link_id)
+            return Entry(404, link_id, expires=expires)
+        before, after = _split(target, settings.CLICK_ID_PARAM)
+        return Entry(302, link_id, before, after, expires)
+
+
+resolver = Resolver()
+
+
+# --- the answers ----------------------------------------------------------------------------
+
+_PAGE = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    '<meta name="robots" content="noindex"><title>{title}</title>'
+    "<style>body{{font:1.1rem/1.5 system-ui,sans-serif;max-width:36rem;margin:15vh auto;"
+    "padding:0 1rem;color:#222}}h1{{font-size:1.5rem}}</style></head>"
+    "<body><h1>{title}</h1><p>{text}</p></body></html>"
+)
+_PAGES = {
+    404: ("404 Not Found", "Link not found",
+          "This link does not exist, or it cannot be followed. Check the address."),
+    410: ("410 Gone", "Link turned off",
+          "The owner of this link has turned it off. It no longer leads anywhere."),
+    405: ("405 Method Not Allowed", "Method not allowed", "Links can only be visited."),
+    503: ("503 Service Unavailable", "Try again in a moment",
+          "This link cannot be looked up right now."),
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    status: str
+    headers: Headers
+    body: bytes
+
+
+def _common_headers() -> Headers:
+    headers = [("Cache-Control", "no-store"), ("X-Robots-Tag", "noindex")]
+    if settings.SECURE_HSTS_SECONDS:
+        value = f"max-age={settings.SECURE_HSTS_SECONDS}"
+        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+            value += "; includeSubDomains"
+        if settings.SECURE_HSTS_PRELOAD:
+            value += "; preload"
+        headers.append(("Strict-Transport-Security", value))
+    return headers
+
+
+def _pages() -> dict[int, Answer]:
+    common = _common_headers()
+    answers = {}
+    for code, (status, title, text) in _PAGES.items():
+        body = _PAGE.format(title=title, text=text).encode()
+        headers = [*common, ("Content-Type", "text/html; charset=utf-8"),
+                   ("Content-Length", str(len(body))), ("X-Content-Type-Options", "nosniff")]  # fmt: skip
+        if code == 405:
+            headers.append(("Allow", "GET, HEAD"))
+        if code == 503:
+            headers.append(("Retry-After", "5"))
+        answers[code] = Answer(status, headers, body)
+    return answers
+
+
+class Answers:
+    """The fixed parts of every answer, built once per process."""
+
+    def __init__(self) -> None:
+        self.pages = _pages()
+        self.redirect_headers = [*_common_headers(), ("Content-Length", "0")]
+
+
+_answers: Answers | None = None
+
+
+def answer(environ: Mapping[str, Any], code: str) -> Answer:
+    """The answer to a visit of `/l/<code>`; records the click of a redirect."""
+    global _answers
+    fixed = _answers
+    if fixed is None:
+        fixed = _answers = Answers()
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        return fixed.pages[405]
+    if not codes.looks_like_code(code):
+        return fixed.pages[404]
+    try:
+        entry = resolver.get(code)
+    except DatabaseError:
+        logger.exception("Looking up link %s failed", code)
+        return fixed.pages[503]
+    if entry.status != 302:
+        return fixed.pages[entry.status]
+    # Time first (milliseconds, hex), then 64 random bits: unique, not guessable, and
+    # inserted at the end of the unique index rather than all over it.
+    now = time.time()
+    click_id = f"{int(now * 1000):011x}{secrets.token_urlsafe(8)}"
+    buffer = clicks.buffer
+    next(buffer.served)
+    buffer.add(
+        (entry.link_id, now, click_id, environ.get("HTTP_REFERER", ""),
+         environ.get("HTTP_USER_AGENT", ""), client_address(environ))
+    )  # fmt: skip
+    return Answer(
+        "302 Found", [("Location", entry.before + click_id + entry.after), *fixed.redirect_headers],
+        b"",
+    )  # fmt: skip
+
+
+class LinkRedirects:
+    """WSGI middleware: `/l/…` answered here, everything else passed to `app` (Django)."""
+
+    def __init__(self, app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path: str = environ.get("PATH_INFO", "")
+        if not path.startswith(PREFIX):
+            return self.app(environ, start_response)
+        code = path[len(PREFIX) :]
+        if code.endswith("/"):
+            code = code[:-1]
+        result = answer(environ, code)
+        start_response(result.status, result.headers)
+        return [result.body] if environ.get("REQUEST_METHOD") != "HEAD" else [b""]
