@@ -133,9 +133,9 @@ def page_server(settings: Any) -> Iterator[PageServer]:
         def do_GET(self) -> None:  # noqa: N802
             server = holder["server"]
             server.hits.append(self.path)
-            status, content_type, body, headers = server.pages.get(
-                self.path, (404, "text/plain", b"not found", {})
-            )
+            # An exact match first, else the page without its query (tracking parameters).
+            found = server.pages.get(self.path) or server.pages.get(self.path.split("?", 1)[0])
+            status, content_type, body, headers = found or (404, "text/plain", b"not found", {})
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)

@@ -82,6 +82,7 @@ def test_scoop_a_url_watch_it_fill_and_read_it_on_the_public_page(
     page_server.add("/rivers", ARTICLE_HTML.replace(ARTICLE_CANONICAL, article_url))
     page_server.add("/img/river.jpg", river_jpeg(), "image/jpeg")
     base = live_server.url
+    settings.BASE_URL = base  # tracked links (/l/…) are absolute on the public address
 
     log_in(page, base, "owner@acme.test")
     expect(page).to_have_url(f"{base}/app/acme/")
@@ -151,8 +152,11 @@ def test_scoop_a_url_watch_it_fill_and_read_it_on_the_public_page(
     )
     page.screenshot(path="/tmp/outlier-public.png", full_page=True)
 
-    public.get_by_role("link", name="Read the full article →").click()
-    expect(page).to_have_url(article_url)
+    # Through the scoop's tracked link, counted, then on to the article with UTM and a click id.
+    read = public.get_by_role("link", name="Read the full article →")
+    expect(read).to_have_attribute("href", re.compile(rf"^{re.escape(base)}/l/\w+$"))
+    read.click()
+    expect(page).to_have_url(re.compile(rf"^{re.escape(article_url)}\?utm_source=.*olr_click="))
     expect(page).to_have_title("Rivers are rising | The Daily Planet")
 
 
