@@ -91,6 +91,20 @@ class Problem:
     message: str
 
 
+def timeout_problems(config: Mapping[str, Any], maximum: int) -> list[Problem]:
+    """The optional `timeout` setting: seconds from 1 to `maximum`, or absent."""
+    raw: Any = config.get("timeout")
+    if raw in (None, ""):
+        return []
+    try:
+        seconds = float(raw)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if 1 <= seconds <= maximum:
+        return []
+    return [Problem("timeout", f"The timeout must be a number of seconds from 1 to {maximum}.")]
+
+
 @dataclass(frozen=True)
 class Published:
     """What the network said after accepting a post."""

@@ -44,6 +44,7 @@ from outlier.networks.base import (
     PublishError,
     RateLimit,
     Rules,
+    timeout_problems,
 )
 from outlier.networks.email.message import build_message, message_id
 from outlier.networks.email.outcomes import classify
@@ -159,16 +160,7 @@ class EmailAdapter:
                 )
             )
         problems.extend(self._smtp_problems())
-        raw_timeout: Any = self.config.get("timeout")
-        if raw_timeout not in (None, ""):
-            try:
-                seconds = float(raw_timeout)
-            except (TypeError, ValueError):
-                seconds = -1.0
-            if not 1 <= seconds <= 120:
-                problems.append(
-                    Problem("timeout", "The timeout must be a number of seconds from 1 to 120.")
-                )
+        problems.extend(timeout_problems(self.config, 120))
         return problems
 
     def _smtp_problems(self) -> list[Problem]:

@@ -45,6 +45,7 @@ from outlier.networks.base import (
     PublishError,
     RateLimit,
     Rules,
+    timeout_problems,
 )
 from outlier.networks.counting import postable_text
 from outlier.networks.mastodon import instance as server
@@ -213,16 +214,7 @@ class MastodonAdapter:
             problems.append(
                 Problem("visibility", "Choose public, quiet public (unlisted) or followers only.")
             )
-        raw_timeout: Any = self.config.get("timeout")
-        if raw_timeout not in (None, ""):
-            try:
-                seconds = float(raw_timeout)
-            except (TypeError, ValueError):
-                seconds = -1.0
-            if not 1 <= seconds <= 120:
-                problems.append(
-                    Problem("timeout", "The timeout must be a number of seconds from 1 to 120.")
-                )
+        problems.extend(timeout_problems(self.config, 120))
         return problems
 
     def _require_valid_config(self) -> None:

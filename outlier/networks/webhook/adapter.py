@@ -45,6 +45,7 @@ from outlier.networks.base import (
     PublishError,
     RateLimit,
     Rules,
+    timeout_problems,
 )
 from outlier.networks.http_outcomes import failure_from_fetch_error, failure_from_status
 from outlier.networks.rules import RULES
@@ -145,16 +146,7 @@ class WebhookAdapter:
                     "that it comes from Outlier.",
                 )
             )
-        raw_timeout: Any = self.config.get("timeout")
-        if raw_timeout not in (None, ""):
-            try:
-                seconds = float(raw_timeout)
-            except (TypeError, ValueError):
-                seconds = -1.0
-            if not 1 <= seconds <= 60:
-                problems.append(
-                    Problem("timeout", "The timeout must be a number of seconds from 1 to 60.")
-                )
+        problems.extend(timeout_problems(self.config, 60))
         return problems
 
     def _require_valid_config(self) -> None:
