@@ -234,14 +234,24 @@ WORKER_SWEEPS = [
     "outlier.publishing.dispatch.sweep_missed",
     "outlier.federation.dispatch.sweep",
     "outlier.analytics.pulls.schedule_pulls",
+    "outlier.analytics.rollups.sweep",
+    "outlier.analytics.weekly.sweep",
+    "outlier.analytics.actions.prune_webhook_events",
     "outlier.links.visitors.sweep_salts",
 ]
 # How often each channel's followers, engagement and interactions are read from its network,
 # and for how many days after publishing a post's engagement keeps being read.
 METRICS_PULL_SECONDS = env_int("OUTLIER_METRICS_PULL_SECONDS", 3600)
 ENGAGEMENT_DAYS = env_int("OUTLIER_ENGAGEMENT_DAYS", 30)
+# Reports: the rollup tables are brought up to date at most this often (outlier/analytics/rollups.py).
+ROLLUP_SECONDS = env_int("OUTLIER_ROLLUP_SECONDS", 60)
 # The query parameter that carries a click id to a link's target, read by the conversion script.
 CLICK_ID_PARAM = env_str("OUTLIER_CLICK_ID_PARAM", "olr_click")
+# Conversions reported by the script (/c/<key>): per client address and per key, per minute.
+CONVERSION_RATE_PER_IP = env_int("OUTLIER_CONVERSION_RATE_PER_IP", 30)
+CONVERSION_RATE_PER_KEY = env_int("OUTLIER_CONVERSION_RATE_PER_KEY", 600)
+# The weekly report goes out on Monday from this hour (UTC) on, for the week before.
+WEEKLY_REPORT_HOUR = env_int("OUTLIER_WEEKLY_REPORT_HOUR", 6)
 
 # Tracked links (outlier/links/): the parameter that hands the click id to the target site;
 # the operator's GeoLite2 database for click countries; how long each web process trusts

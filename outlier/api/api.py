@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from outlier import __version__
-from outlier.api import core, curation, fediverse, publishing
+from outlier.api import analytics, core, curation, fediverse, publishing
 from outlier.api.auth import TokenAuth
 
 api = NinjaAPI(
@@ -22,6 +22,7 @@ api.add_router("/tokens", core.router)
 api.add_router("/", curation.router)
 api.add_router("/", publishing.router)
 api.add_router("/", fediverse.router)
+api.add_router("/", analytics.router)
 
 
 def validation_errors(exc: ValidationError) -> dict[str, object]:

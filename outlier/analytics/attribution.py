@@ -1,0 +1,152 @@
+"""Who earned a conversion: the click chosen among its touch points, and what that click's
+tracked link belongs to (its campaign; the delivery, channel and post, or the curated item and
+topic, that published it).
+
+The links work adds the fields that tie a published thing to its tracked link (a delivery's
+link, a scoop's "Read the full article" link). `link_owners` finds them by what they point at
+rather than by name, so it follows that work as it lands: with no such field yet, a link
+resolves to its campaign only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+from django.db import models
+
+from outlier.curation.models import Scoop
+from outlier.links.models import AgentClass, Campaign, Click, TrackedLink
+from outlier.publishing.models import Delivery, Post
+
+from .models import AttributionModel
+
+# A shop's clock may run a little ahead of ours: a click this much after the conversion counts.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Owner:
+    link_id: int
+    workspace_id: int
+    campaign_id: int | None = None
+    delivery_id: int | None = None
+    channel_id: int | None = None
+    post_id: int | None = None
+    scoop_id: int | None = None
+    topic_id: int | None = None
+
+
+@cache
+def link_fields(model: type[models.Model]) -> tuple[str, ...]:
+    """The names of `model`'s foreign keys (or one-to-ones) to TrackedLink: a delivery's link,
+    a scoop's links on its topic page and in its feeds."""
+    return tuple(
+        field.name
+        for field in model._meta.get_fields()
+        if getattr(field, "concrete", False)
+        and field.is_relation
+        and (field.many_to_one or field.one_to_one)
+        and field.related_model is TrackedLink
+    )
+
+
+@cache
+def campaign_field(model: type[models.Model]) -> str | None:
+    """The name of `model`'s foreign key to Campaign (a post's, a scoop's), if it has one."""
+    for field in model._meta.get_fields():
+        if (
+            getattr(field, "concrete", False)
+            and field.is_relation
+            and field.many_to_one
+            and field.related_model is Campaign
+        ):
+            return field.name
+    return None
+
+
+def link_owners(
+    link_ids: Iterable[int] | None = None, workspace_id: int | None = None
+) -> dict[int, Owner]:
+    """What each tracked link (all of them, those of a workspace, or `link_ids`) belongs to.
+
+    A link published by a delivery gets that delivery's channel and post, and the post's scoop
+    and topic; a link of a curated item (its topic page or feed link) gets the scoop and its
+    topic. When several deliveries share a link the first one (lowest id) is taken. The
+    campaign is the link's own; a link without one takes its post's or scoop's.
+    """
+    links = TrackedLink.objects.all()
+    if workspace_id is not None:
+        links = links.filter(workspace_id=workspace_id)
+    ids: list[int] | None = None
+    if link_ids is not None:
+        ids = list(link_ids)
+        links = links.filter(pk__in=ids)
+    owners: dict[int, dict[str, Any]] = {
+        pk: {"link_id": pk, "workspace_id": ws, "campaign_id": campaign}
+        for pk, ws, campaign in links.values_list("pk", "workspace_id", "campaign_id")
+    }
+    if not owners:
+        return {}
+
+    def rows(model: type[models.Model], name: str, *values: str) -> Iterable[tuple[Any, ...]]:
+        query = model._default_manager.all()
+        if ids is not None:
+            query = query.filter(**{f"{name}__in": ids})
+        elif workspace_id is not None:
+            query = query.filter(**{f"{name}__workspace_id": workspace_id})
+        else:
+            query = query.filter(**{f"{name}__isnull": False})
+        return query.order_by("-pk").values_list(f"{name}_id", *values)
+
+    def fill(link: int, campaign: int | None, **found: Any) -> None:
+        owner = owners.get(link)
+        if owner is None:
+            return
+        owner.update(found)
+        if owner["campaign_id"] is None and campaign is not None:
+            owner["campaign_id"] = campaign
+
+    scoop_campaign = campaign_field(Scoop)
+    for name in link_fields(Scoop):
+        values = ["pk", "topic_id", f"{scoop_campaign}_id" if scoop_campaign else "pk"]
+        for link, scoop, topic, campaign in rows(Scoop, name, *values):
+            fill(link, campaign if scoop_campaign else None, scoop_id=scoop, topic_id=topic)
+    post_campaign = campaign_field(Post)
+    for name in link_fields(Post):
+        values = ["pk", "scoop_id", "scoop__topic_id",
+                  f"{post_campaign}_id" if post_campaign else "pk"]  # fmt: skip
+        for link, post, scoop, topic, campaign in rows(Post, name, *values):
+            fill(link, campaign if post_campaign else None, post_id=post, scoop_id=scoop,
+                 topic_id=topic)  # fmt: skip
+    for name in link_fields(Delivery):
+        values = ["pk", "channel_id", "post_id", "post__scoop_id", "post__scoop__topic_id",
+                  f"post__{post_campaign}_id" if post_campaign else "pk"]  # fmt: skip
+        for link, delivery, channel, post, scoop, topic, campaign in rows(Delivery, name, *values):
+            # rows come newest first: the lowest id is filled last and wins
+            fill(link, campaign if post_campaign else None, delivery_id=delivery,
+                 channel_id=channel, post_id=post, scoop_id=scoop, topic_id=topic)  # fmt: skip
+    return {pk: Owner(**values) for pk, values in owners.items()}
+
+
+def choose_click(
+    candidates: Iterable[Click | None], occurred_at: datetime, model: str, window_days: int
+) -> Click | None:
+    """The click a conversion is attributed to: among the touch points that are people (bots
+    never count) and fall within the window before the conversion, the last one (default) or
+    the first one."""
+    start = occurred_at - timedelta(days=window_days)
+    eligible = {
+        click.pk: click
+        for click in candidates
+        if click is not None
+        and click.agent != AgentClass.BOT
+        and start <= click.at <= occurred_at + CLOCK_SKEW
+    }
+    if not eligible:
+        return None
+    ordered = sorted(eligible.values(), key=lambda c: (c.at, c.pk))
+    return ordered[0] if model == AttributionModel.FIRST_CLICK else ordered[-1]
