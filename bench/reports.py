@@ -102,7 +102,6 @@ class Timing:
 def make_world(rng: random.Random) -> World:
     """Workspace, owner, channels, campaigns with costs, topics and scoops, posts, deliveries
     and their tracked links (bulk_create: a few thousand rows each)."""
-    from outlier.analytics.attribution import link_fields
     from outlier.core.models import Membership, Role, User, Workspace
     from outlier.curation.models import Scoop, ScoopState, Topic
     from outlier.links.models import Campaign, CampaignCost, LinkMedium, TrackedLink
@@ -161,22 +160,18 @@ def make_world(rng: random.Random) -> World:
               scoop=scoops[n % SCOOP_LINKS] if n % 3 == 0 else None) for n in range(POSTS)),
         batch_size=1000,
     )  # fmt: skip
-    delivery_field = (link_fields(Delivery) or (None,))[0]
     deliveries = []
     for n in range(DELIVERIES):
         sent = datetime.combine(made_on(n, DELIVERIES), datetime.min.time(), tzinfo=UTC)
         row = Delivery(post=posts[n // 2], channel=channels[n % CHANNELS], due_at=sent,
                        next_attempt_at=sent, sent_at=sent, state=DeliveryState.SENT,
                        remote_id=f"r{n}")  # fmt: skip
-        if delivery_field:
-            setattr(row, delivery_field, links[n])
+        row.tracked_link = links[n]
         deliveries.append(row)
     world.deliveries = [d.pk for d in Delivery.objects.bulk_create(deliveries, batch_size=1000)]
-    scoop_fields = link_fields(Scoop)
-    if scoop_fields:
-        for n, scoop in enumerate(scoops):
-            setattr(scoop, scoop_fields[0], links[DELIVERIES + n])
-        Scoop.objects.bulk_update(scoops, [scoop_fields[0]], batch_size=1000)
+    for n, scoop in enumerate(scoops):
+        scoop.site_link = links[DELIVERIES + n]
+    Scoop.objects.bulk_update(scoops, ["site_link"], batch_size=1000)
     counts: dict[int, int] = defaultdict(int)
     for campaign in world.campaign_of.values():
         if campaign:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from outlier.core.actions import do_create_token
 from outlier.core.models import Membership, Role, User, Workspace
 from outlier.curation.models import Scoop, ScoopState, Topic
+from outlier.links.clicks import buffer as click_buffer
 
 CORPUS = Path(
     os.environ.get("OUTLIER_TEST_CORPUS", Path(__file__).parents[2] / "shared" / "corpus")
@@ -174,3 +175,11 @@ ARTICLE_HTML = """<!doctype html><html lang="en"><head>
 @pytest.fixture
 def article_url(page_server: PageServer) -> str:
     return page_server.add("/rivers", ARTICLE_HTML)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_click_buffer() -> Iterator[None]:
+    """Each test starts with a click buffer that has not started its writer yet, so a test's
+    own CLICK_FLUSH_MS decides whether its clicks are written by the thread."""
+    yield
+    click_buffer.reset()

@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -28,7 +28,7 @@ from django.utils.text import slugify
 
 from outlier.core.models import Membership, Role, Workspace
 from outlier.links.models import Campaign, CampaignCost, Click, CostKind
-from outlier.networks.webhook.signature import SCHEME, TOLERANCE, signature
+from outlier.networks.webhook.signature import TOLERANCE, verify_signature
 
 from . import currencies
 from .attribution import choose_click, link_owners
@@ -41,7 +41,9 @@ from .models import (
     WebhookEvent,
 )
 
-MAX_AMOUNT = Decimal("1000000000000")  # 10^12: more is a typo or an attack, not a sale
+# A sale of a billion or more is a typo or an attack; the limit also leaves the daily rollups
+# (three more digits than a conversion) room for a million of them.
+MAX_SALE = Decimal("999999999.999")
 MAX_WINDOW_DAYS = 365
 CLICK_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 FUTURE_SKEW = timedelta(minutes=5)
@@ -83,8 +85,8 @@ def check_origin(origin: str) -> str:
 
 
 def do_update_settings(member: Membership, **fields: Any) -> AnalyticsSettings:
-    """Change attribution (model, window), the reports' currency, the weekly e-mail and the
-    origins the script may report from. Owners only."""
+    """Change attribution (model, window), the reports' currency, the weekly e-mail, the
+    origins the script may report from and whether it may report sales. Owners only."""
     check_role(member, Role.OWNER)
     row = settings_for(member.workspace)
     errors: dict[str, str] = {}
@@ -111,7 +113,8 @@ def do_update_settings(member: Membership, **fields: Any) -> AnalyticsSettings:
             errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if errors:
         raise ValidationError(errors)
-    allowed = {"attribution", "window_days", "currency", "weekly_email", "allowed_origins"}
+    allowed = {"attribution", "window_days", "currency", "weekly_email", "allowed_origins",
+               "script_sales"}  # fmt: skip
     for name, value in fields.items():
         if name in allowed:
             setattr(row, name, value)
@@ -151,8 +154,17 @@ def check_role(member: Membership, role: str) -> None:
 # --- money ------------------------------------------------------------------------------------
 
 
-def parse_amount(value: Any, currency: str | None, field: str = "amount") -> Decimal:
-    """A non-negative amount with no more decimals than its currency has (JPY none, EUR 2)."""
+def column_limit(model: type[models.Model], name: str) -> Decimal:
+    """The largest value a DecimalField column holds (99999.99 for 7 digits, 2 places)."""
+    column = model._meta.get_field(name)
+    assert isinstance(column, models.DecimalField)
+    places, digits = column.decimal_places or 0, column.max_digits or 0
+    return Decimal(10) ** (digits - places) - Decimal(1).scaleb(-places)
+
+
+def parse_amount(value: Any, currency: str | None, field: str, limit: Decimal) -> Decimal:
+    """A non-negative amount up to `limit`, with no more decimals than its currency has
+    (JPY none, EUR 2)."""
     if isinstance(value, bool) or value is None or value == "":
         raise ValidationError({field: "The amount must be a number, like 19.99."})
     if isinstance(value, float):
@@ -165,8 +177,8 @@ def parse_amount(value: Any, currency: str | None, field: str = "amount") -> Dec
         raise ValidationError({field: "The amount must be a number, like 19.99."})
     if amount < 0:
         raise ValidationError({field: "The amount cannot be negative."})
-    if amount > MAX_AMOUNT:
-        raise ValidationError({field: "The amount is too large."})
+    if amount > limit:
+        raise ValidationError({field: f"At most {limit:,f}."})
     places = currencies.DECIMALS.get(currency or "", 3)
     exponent = amount.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > places:
@@ -260,7 +272,9 @@ def check_campaign(
     budget = current("budget")
     if budget not in (None, ""):
         try:
-            budget = parse_amount(budget, currency, "budget").quantize(Decimal("0.01"))
+            budget = parse_amount(
+                budget, currency, "budget", column_limit(Campaign, "budget")
+            ).quantize(Decimal("0.01"))
         except ValidationError as exc:
             errors.update({k: v[0] for k, v in exc.message_dict.items()})
     else:
@@ -336,22 +350,28 @@ def check_cost(campaign: Campaign, data: Mapping[str, Any], cost: CampaignCost |
     amount: Decimal | None = None
     if kind == CostKind.TIME:
         try:
-            hours = parse_amount(current("hours"), None, "hours").quantize(Decimal("0.01"))
+            hours = parse_amount(
+                current("hours"), None, "hours", column_limit(CampaignCost, "hours")
+            ).quantize(Decimal("0.01"))
         except ValidationError:
             hours = None
         if not hours:
             errors["hours"] = "Give the hours spent, like 2.5."
         try:
-            rate = parse_amount(current("rate"), campaign.currency, "rate").quantize(
-                Decimal("0.01")
-            )
+            rate = parse_amount(
+                current("rate"), campaign.currency, "rate", column_limit(CampaignCost, "rate")
+            ).quantize(Decimal("0.01"))
         except ValidationError:
             errors["rate"] = f"Give the rate per hour in {campaign.currency}, like 40."
         if hours and rate is not None:
             amount = (hours * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            if amount > column_limit(CampaignCost, "amount"):
+                errors["hours"] = "Hours × rate is too large."
     else:
         try:
-            amount = parse_amount(current("amount"), campaign.currency).quantize(Decimal("0.01"))
+            amount = parse_amount(
+                current("amount"), campaign.currency, "amount", column_limit(CampaignCost, "amount")
+            ).quantize(Decimal("0.01"))
         except ValidationError as exc:
             errors["amount"] = exc.message_dict["amount"][0]
     try:
@@ -451,7 +471,7 @@ def check_conversion(
     raw_amount = data.get("amount")
     if raw_amount is None and kind == ConversionKind.LEAD:
         raw_amount = 0
-    amount = parse_amount(raw_amount, currency)
+    amount = parse_amount(raw_amount, currency, "amount", MAX_SALE)
     external_id = _text(data, "external_id", 200)
     if not external_id:
         raise ValidationError({"external_id": "Give the conversion's external id (an order id)."})
@@ -496,14 +516,19 @@ def do_record_conversion(checked: CheckedConversion) -> tuple[Conversion, bool]:
         return existing, False
     rules = settings_for(checked.workspace_id)
     touches: list[Click | None] = [checked.click, checked.first_click]
+    earlier: list[Conversion] = []
     if checked.customer:  # a sale follows the lead (any earlier conversion) of its customer
-        earlier = Conversion.objects.filter(
-            workspace_id=checked.workspace_id, customer=checked.customer,
-            occurred_at__lte=checked.occurred_at,
-        ).select_related("click", "first_click")  # fmt: skip
+        earlier = list(
+            Conversion.objects.filter(
+                workspace_id=checked.workspace_id, customer=checked.customer,
+                occurred_at__lte=checked.occurred_at,
+            ).select_related("click", "first_click", "attributed_click").order_by("occurred_at")
+        )  # fmt: skip
         for conversion in earlier:
             touches += [conversion.click, conversion.first_click]
     chosen = choose_click(touches, checked.occurred_at, rules.attribution, rules.window_days)
+    if chosen is None:  # the window is counted from the lead: its credit carries to the sale
+        chosen = next((c.attributed_click for c in reversed(earlier) if c.attributed_click), None)
     owner_fields: dict[str, Any] = {}
     if chosen is not None:
         owner = link_owners([chosen.link_id])[chosen.link_id]
@@ -582,6 +607,8 @@ def do_collect(public_key: str, origin: str, ip: str, body: bytes) -> tuple[Conv
     check_rate("ip", ip, settings.CONVERSION_RATE_PER_IP)
     check_rate("key", public_key, settings.CONVERSION_RATE_PER_KEY)
     data = _json_object(body)
+    if data.get("kind") == ConversionKind.SALE and not row.script_sales:
+        raise Refused(403, "This workspace records sales from its API and signed webhooks only.")
     fields = {name: data.get(name) for name in (
         "kind", "amount", "currency", "external_id", "click_id", "first_click_id", "customer_id",
     )}  # fmt: skip
@@ -623,15 +650,9 @@ def check_webhook_signature(
     `Outlier-Signature: v1=<hex HMAC-SHA256(secret, f"{timestamp}." + raw body)>` and
     `Outlier-Timestamp: <Unix seconds>`, at most 5 minutes from our clock."""
     stamp = timestamp.strip()
-    if not stamp.isdigit() or len(stamp) > 12:
+    if not (stamp.isascii() and stamp.isdigit()) or len(stamp) > 12:
         raise Refused(400, "Send the Unix time of signing in Outlier-Timestamp.")
-    expected = signature(secret, stamp, body).encode("ascii")
-    matched = False
-    for part in header.split(","):
-        scheme, _, value = part.strip().partition("=")
-        if scheme == SCHEME:
-            matched |= hmac.compare_digest(expected, value.strip().encode("utf-8", "replace"))
-    if not matched:
+    if not verify_signature(secret, stamp, body, header, tolerance=float("inf")):
         raise Refused(401, "The signature does not match: check the secret and sign the raw body.")
     current = time.time() if now is None else now
     if abs(current - int(stamp)) > TOLERANCE:
@@ -654,8 +675,8 @@ def do_receive_webhook(
     if not isinstance(event_id, str | int) or isinstance(event_id, bool) or not str(event_id):
         raise Refused(400, "Give the event's id in event_id.", {"event_id": ["Required."]})
     event_id = str(event_id)[:200]
-    if WebhookEvent.objects.filter(workspace_id=row.workspace_id, event_id=event_id).exists():
-        raise Refused(409, f"The event “{event_id}” was received already.")
+    if seen := _event_seen(row.workspace_id, event_id):
+        return seen
     try:
         checked = check_conversion(row.workspace_id, data, ConversionSource.WEBHOOK)
     except ValidationError as exc:
@@ -668,9 +689,23 @@ def do_receive_webhook(
             conversion, created = do_record_conversion(checked)
             event.conversion = conversion
             event.save(update_fields=["conversion"])
-    except IntegrityError:
-        raise Refused(409, f"The event “{event_id}” was received already.") from None
+    except IntegrityError:  # the same event, received meanwhile
+        if seen := _event_seen(row.workspace_id, event_id):
+            return seen
+        raise
     return conversion, created
+
+
+def _event_seen(workspace_id: int, event_id: str) -> tuple[Conversion, bool] | None:
+    """A repeated event (a shop retries when it missed the answer) gets the first answer
+    again, and changes nothing."""
+    event = (
+        WebhookEvent.objects.filter(workspace_id=workspace_id, event_id=event_id)
+        .select_related("conversion").first()
+    )  # fmt: skip
+    if event is None or event.conversion is None:
+        return None
+    return event.conversion, False
 
 
 def prune_webhook_events(now: datetime | None = None) -> int:

@@ -1,26 +1,19 @@
 """Who earned a conversion: the click chosen among its touch points, and what that click's
 tracked link belongs to (its campaign; the delivery, channel and post, or the curated item and
-topic, that published it).
-
-The links work adds the fields that tie a published thing to its tracked link (a delivery's
-link, a scoop's "Read the full article" link). `link_owners` finds them by what they point at
-rather than by name, so it follows that work as it lands: with no such field yet, a link
-resolves to its campaign only.
-"""
+topic, that published it)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 
-from django.db import models
+from django.db.models import Model
 
 from outlier.curation.models import Scoop
-from outlier.links.models import AgentClass, Campaign, Click, TrackedLink
-from outlier.publishing.models import Delivery, Post
+from outlier.links.models import AgentClass, Click, TrackedLink
+from outlier.publishing.models import Delivery
 
 from .models import AttributionModel
 
@@ -38,34 +31,6 @@ class Owner:
     post_id: int | None = None
     scoop_id: int | None = None
     topic_id: int | None = None
-
-
-@cache
-def link_fields(model: type[models.Model]) -> tuple[str, ...]:
-    """The names of `model`'s foreign keys (or one-to-ones) to TrackedLink: a delivery's link,
-    a scoop's links on its topic page and in its feeds."""
-    return tuple(
-        field.name
-        for field in model._meta.get_fields()
-        if getattr(field, "concrete", False)
-        and field.is_relation
-        and (field.many_to_one or field.one_to_one)
-        and field.related_model is TrackedLink
-    )
-
-
-@cache
-def campaign_field(model: type[models.Model]) -> str | None:
-    """The name of `model`'s foreign key to Campaign (a post's, a scoop's), if it has one."""
-    for field in model._meta.get_fields():
-        if (
-            getattr(field, "concrete", False)
-            and field.is_relation
-            and field.many_to_one
-            and field.related_model is Campaign
-        ):
-            return field.name
-    return None
 
 
 def link_owners(
@@ -92,7 +57,7 @@ def link_owners(
     if not owners:
         return {}
 
-    def rows(model: type[models.Model], name: str, *values: str) -> Iterable[tuple[Any, ...]]:
+    def rows(model: type[Model], name: str, *values: str) -> Iterable[tuple[Any, ...]]:
         query = model._default_manager.all()
         if ids is not None:
             query = query.filter(**{f"{name}__in": ids})
@@ -110,25 +75,17 @@ def link_owners(
         if owner["campaign_id"] is None and campaign is not None:
             owner["campaign_id"] = campaign
 
-    scoop_campaign = campaign_field(Scoop)
-    for name in link_fields(Scoop):
-        values = ["pk", "topic_id", f"{scoop_campaign}_id" if scoop_campaign else "pk"]
-        for link, scoop, topic, campaign in rows(Scoop, name, *values):
-            fill(link, campaign if scoop_campaign else None, scoop_id=scoop, topic_id=topic)
-    post_campaign = campaign_field(Post)
-    for name in link_fields(Post):
-        values = ["pk", "scoop_id", "scoop__topic_id",
-                  f"{post_campaign}_id" if post_campaign else "pk"]  # fmt: skip
-        for link, post, scoop, topic, campaign in rows(Post, name, *values):
-            fill(link, campaign if post_campaign else None, post_id=post, scoop_id=scoop,
-                 topic_id=topic)  # fmt: skip
-    for name in link_fields(Delivery):
-        values = ["pk", "channel_id", "post_id", "post__scoop_id", "post__scoop__topic_id",
-                  f"post__{post_campaign}_id" if post_campaign else "pk"]  # fmt: skip
-        for link, delivery, channel, post, scoop, topic, campaign in rows(Delivery, name, *values):
-            # rows come newest first: the lowest id is filled last and wins
-            fill(link, campaign if post_campaign else None, delivery_id=delivery,
-                 channel_id=channel, post_id=post, scoop_id=scoop, topic_id=topic)  # fmt: skip
+    for name in ("site_link", "feed_link"):
+        for link, scoop, topic, campaign in rows(Scoop, name, "pk", "topic_id", "campaign_id"):
+            fill(link, campaign, scoop_id=scoop, topic_id=topic)
+    delivered = ("pk", "channel_id", "post_id", "post__scoop_id", "post__scoop__topic_id",
+                 "post__campaign_id")  # fmt: skip
+    for link, delivery, channel, post, scoop, topic, campaign in rows(
+        Delivery, "tracked_link", *delivered
+    ):
+        # rows come newest first: the lowest id is filled last and wins
+        fill(link, campaign, delivery_id=delivery, channel_id=channel, post_id=post,
+             scoop_id=scoop, topic_id=topic)  # fmt: skip
     return {pk: Owner(**values) for pk, values in owners.items()}
 
 

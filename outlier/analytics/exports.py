@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,6 +15,7 @@ from . import queries
 from .queries import Filters, Period
 
 Rows = tuple[list[str], list[list[Any]]]
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -76,19 +78,28 @@ def _funnel(ws: int, period: Period, filters: Filters) -> Rows:
     before = queries.funnel(ws, period.previous(), filters)
     names = ["clicks", "visitors", "bot_clicks", "leads", "sales", "revenue", "cost", "roi"]
     rows = [[name, _plain(getattr(now, name)), _plain(getattr(before, name))] for name in names]
-    for currency, amount in sorted(now.other_revenue.items()):
+    for currency, amount in now.other_revenue.items():
         rows.append([f"revenue_{currency}_not_converted", _plain(amount), ""])
+    for currency, amount in now.other_cost.items():
+        rows.append([f"cost_{currency}_not_converted", _plain(amount), ""])
     header = ["figure", f"{period.start}..{period.end} ({now.currency})",
               f"{period.previous().start}..{period.previous().end}"]  # fmt: skip
     return header, rows
 
 
-ROI = ["clicks", "leads", "sales", "revenue", "cost", "roi", "currency"]
+ROI = ["clicks", "leads", "sales", "revenue", "cost", "roi", "currency", "not_converted"]
 
 
 def _roi(rows: Sequence[queries.RoiRow]) -> list[list[Any]]:
     return [[r.label, r.clicks, r.leads, r.sales, _plain(r.revenue), _plain(r.cost),
-             _plain(r.roi), r.currency] for r in rows]  # fmt: skip
+             _plain(r.roi), r.currency, _not_converted(r)] for r in rows]  # fmt: skip
+
+
+def _not_converted(r: queries.Money) -> str:
+    """Revenue and cost in other currencies, e.g. "revenue 40.00 USD; cost 10.00 USD"."""
+    parts = [f"revenue {_plain(v)} {c}" for c, v in r.other_revenue.items()]
+    parts += [f"cost {_plain(v)} {c}" for c, v in r.other_cost.items()]
+    return "; ".join(parts)
 
 
 def _roi_campaigns(ws: int, period: Period, filters: Filters) -> Rows:
@@ -130,8 +141,13 @@ def _plain(value: Any) -> Any:
 
 
 def _cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe; a plain
+    number (a loss is negative) stays a number."""
+    if (
+        isinstance(value, str)
+        and value[:1] in ("=", "+", "-", "@", "\t", "\r")
+        and not PLAIN_NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return value
 

@@ -71,6 +71,11 @@ class SettingsForm(forms.Form):
                                      help_text="Clicks older than this before a conversion do "
                                                "not count.")  # fmt: skip
     currency = forms.ChoiceField(choices=currencies.CHOICES, label="Reports' currency")
+    script_sales = forms.BooleanField(
+        required=False, label="The script may report sales",
+        help_text="Off: the script reports leads only, and sales come from the API or a signed "
+                  "webhook (the script's key is public, so anyone could report a sale with it).",
+    )  # fmt: skip
     weekly_email = forms.BooleanField(required=False,
                                       label="Send the weekly report to owners and editors")  # fmt: skip
     allowed_origins = forms.CharField(

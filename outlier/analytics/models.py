@@ -112,6 +112,9 @@ class AnalyticsSettings(models.Model):
     webhook_secret = EncryptedJSONField(default=dict, blank=True)
     # Origins (scheme://host[:port]) the script may report from; empty: any.
     allowed_origins = models.JSONField(default=list, blank=True)
+    # Anyone can read the public key in a page's HTML, so anyone could report a sale with it;
+    # a workspace whose shop reports sales through the API or a signed webhook turns this off.
+    script_sales = models.BooleanField(default=True)
     weekly_email = models.BooleanField(default=True)
 
     class Meta:

@@ -21,23 +21,19 @@ from . import actions
 from .models import Conversion
 
 SCRIPT = Path(__file__).parent / "static" / "analytics" / "c.js"
-DEFAULT_PARAM = "olr_click"
-
-
-def click_param() -> str:
-    """The query parameter the redirect adds to a target: the links app's setting when it has
-    one, else OUTLIER_CLICK_ID_PARAM."""
-    return str(getattr(settings, "CLICK_ID_PARAM", "") or DEFAULT_PARAM)
+SCRIPT_PARAM = "olr_click"  # the parameter's name in the file, replaced by the setting's
 
 
 @cache
 def _script(param: str) -> bytes:
     text = SCRIPT.read_text().strip()
-    return text.replace(json.dumps(DEFAULT_PARAM), json.dumps(param)).encode()
+    return text.replace(json.dumps(SCRIPT_PARAM), json.dumps(param)).encode()
 
 
 def script(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(_script(click_param()), content_type="text/javascript; charset=utf-8")
+    response = HttpResponse(
+        _script(settings.CLICK_ID_PARAM), content_type="text/javascript; charset=utf-8"
+    )
     response["Cache-Control"] = "public, max-age=3600"
     response["Access-Control-Allow-Origin"] = "*"
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
@@ -88,7 +84,10 @@ def collect(request: HttpRequest, key: str) -> HttpResponse:
         # A click may still be in a web process's buffer for a moment: the script tries again.
         retry = "click_id" in exc.errors and exc.errors["click_id"][0].startswith("No click")
         return _cors(_refused(exc, retry))
-    return _cors(JsonResponse(conversion_json(conversion, created), status=201 if created else 200))
+    # The key is public: the answer says nothing of what was stored (an order id already
+    # recorded must not show its amount or where it came from).
+    return _cors(JsonResponse({"ok": True, "duplicate": not created},
+                              status=201 if created else 200))  # fmt: skip
 
 
 @csrf_exempt

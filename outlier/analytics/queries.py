@@ -34,6 +34,7 @@ from outlier.publishing.models import Channel, Post
 from .currencies import DECIMALS
 from .models import (
     AnalyticsSettings,
+    Conversion,
     DailyClicks,
     DailyConversions,
     DailyFollowers,
@@ -418,16 +419,55 @@ def _conversions(workspace_id: int, period: Period, filters: Filters) -> QuerySe
 
 
 @dataclass
-class Funnel:
+class Money:
+    """Revenue and cost in `currency`, and what was recorded in other currencies: those are
+    never converted, and a figure that has any of them gets no ROI (it could not be
+    honest)."""
+
     currency: str
+    revenue: Decimal = ZERO
+    cost: Decimal = ZERO
+    other_revenue: dict[str, Decimal] = field(default_factory=dict)
+    other_cost: dict[str, Decimal] = field(default_factory=dict)
+
+    def add_revenue(self, currency: str, amount: Decimal | None) -> None:
+        if currency == self.currency:
+            self.revenue += amount or ZERO
+        elif amount:
+            self.other_revenue[currency] = self.other_revenue.get(currency, ZERO) + amount
+
+    def add_cost(self, currency: str, amount: Decimal | None) -> None:
+        if currency == self.currency:
+            self.cost += amount or ZERO
+        elif amount:
+            self.other_cost[currency] = self.other_cost.get(currency, ZERO) + amount
+
+    def rounded(self) -> None:
+        """Every amount with its currency's decimals (sums come back from the database as
+        they may)."""
+        self.revenue, self.cost = (
+            money(self.revenue, self.currency),
+            money(self.cost, self.currency),
+        )
+        self.other_revenue = {c: money(v, c) for c, v in sorted(self.other_revenue.items())}
+        self.other_cost = {c: money(v, c) for c, v in sorted(self.other_cost.items())}
+
+    @property
+    def mixed(self) -> bool:
+        return bool(self.other_revenue or self.other_cost)
+
+    @property
+    def roi(self) -> Decimal | None:
+        return None if self.mixed else roi(self.revenue, self.cost)
+
+
+@dataclass
+class Funnel(Money):
     clicks: int = 0
     bot_clicks: int = 0
     visitors: int = 0
     leads: int = 0
     sales: int = 0
-    revenue: Decimal = ZERO
-    other_revenue: dict[str, Decimal] = field(default_factory=dict)  # not converted
-    cost: Decimal = ZERO
 
     @property
     def lead_rate(self) -> float | None:
@@ -437,13 +477,9 @@ class Funnel:
     def sale_rate(self) -> float | None:
         return self.sales / self.leads if self.leads else None
 
-    @property
-    def roi(self) -> Decimal | None:
-        return roi(self.revenue, self.cost)
-
 
 def funnel(workspace_id: int, period: Period, filters: Filters = Filters()) -> Funnel:
-    """Clicks → leads → sales, revenue and cost (all campaigns in the reporting currency)."""
+    """Clicks → leads → sales, revenue and cost (in the reporting currency, the rest apart)."""
     currency = reporting_currency(workspace_id)
     result = Funnel(currency)
     if filters.any:
@@ -465,18 +501,12 @@ def funnel(workspace_id: int, period: Period, filters: Filters = Filters()) -> F
             result.leads += r["n"]
         else:
             result.sales += r["n"]
-        amount = r["money"] or ZERO
-        if r["currency"] == currency:
-            result.revenue += amount
-        elif amount:
-            other = result.other_revenue
-            other[r["currency"]] = other.get(r["currency"], ZERO) + amount
-    result.cost = money(
-        sum(_costs(workspace_id, period, filters, currency).by_key("workspace").values(), ZERO),
-        currency,
-    )
-    result.revenue = money(result.revenue, currency)
-    result.other_revenue = {code: money(v, code) for code, v in result.other_revenue.items()}
+        result.add_revenue(r["currency"], r["money"])
+    for cost_currency, amount in (
+        _costs(workspace_id, period, filters).by_key("workspace").get("workspace", {}).items()
+    ):
+        result.add_cost(cost_currency, amount)
+    result.rounded()
     return result
 
 
@@ -486,18 +516,20 @@ class Costs:
 
     workspace_id: int
     per_campaign: dict[int, Decimal]  # the whole cost of each campaign in the period
+    currency_of: dict[int, str]  # each campaign's currency
     filters: Filters
 
-    def by_key(self, key: str, only: list[int] | None = None) -> dict[Any, Decimal]:
-        """Cost per campaign/channel/post/scoop id (or "workspace" for the total), for the
-        links that match the filters (a campaign filter alone keeps the whole cost)."""
-        totals: dict[Any, Decimal] = defaultdict(lambda: ZERO)
+    def by_key(self, key: str, only: list[int] | None = None) -> dict[Any, dict[str, Decimal]]:
+        """Cost per campaign/channel/post/scoop id (or "workspace" for the total) and currency,
+        for the links that match the filters (a campaign filter alone keeps the whole cost)."""
+        totals: dict[Any, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
         wanted = {pk: amount for pk, amount in self.per_campaign.items()
                   if not self.filters.campaign or pk == self.filters.campaign}  # fmt: skip
         narrow = bool(self.filters.channel or self.filters.topic)
         if key in ("campaign_id", "workspace") and not narrow:
             for campaign_id, amount in wanted.items():
-                totals["workspace" if key == "workspace" else campaign_id] += amount
+                group = "workspace" if key == "workspace" else campaign_id
+                totals[group][self.currency_of[campaign_id]] += amount
             return dict(totals)
         if not wanted:
             return {}
@@ -515,39 +547,33 @@ class Costs:
             group = "workspace" if key == "workspace" else row[key]
             if group is not None:
                 campaign = row["campaign_id"]
-                totals[group] += wanted[campaign] * row["n"] / links_of[campaign]
+                share = wanted[campaign] * row["n"] / links_of[campaign]
+                totals[group][self.currency_of[campaign]] += share
         return dict(totals)
 
 
-def _costs(workspace_id: int, period: Period, filters: Filters, currency: str | None) -> Costs:
-    """Costs incurred in the period, of the campaigns in `currency` (None: every campaign)."""
+def _costs(workspace_id: int, period: Period, filters: Filters) -> Costs:
+    """Costs incurred in the period, per campaign, with the campaign's currency."""
     costs = CampaignCost.objects.filter(
         _in(period, "incurred_on"), campaign__workspace_id=workspace_id
     )
-    if currency:
-        costs = costs.filter(campaign__currency=currency)
-    per_campaign = {
-        r["campaign_id"]: r["total"] or ZERO
-        for r in costs.values("campaign_id").annotate(total=Sum("amount")).order_by()
-    }
-    return Costs(workspace_id, per_campaign, filters)
+    per_campaign, currency_of = {}, {}
+    for r in (
+        costs.values("campaign_id", "campaign__currency").annotate(total=Sum("amount")).order_by()
+    ):
+        per_campaign[r["campaign_id"]] = r["total"] or ZERO
+        currency_of[r["campaign_id"]] = r["campaign__currency"]
+    return Costs(workspace_id, per_campaign, currency_of, filters)
 
 
-@dataclass
-class RoiRow:
+@dataclass(kw_only=True)
+class RoiRow(Money):
     key: int
     label: str
-    currency: str
     clicks: int = 0
     leads: int = 0
     sales: int = 0
-    revenue: Decimal = ZERO
-    cost: Decimal = ZERO
     budget: Decimal | None = None
-
-    @property
-    def roi(self) -> Decimal | None:
-        return roi(self.revenue, self.cost)
 
 
 def _clicks_by(workspace_id: int, period: Period, filters: Filters, key: str,
@@ -579,12 +605,13 @@ def _roi_rows(workspace_id: int, period: Period, filters: Filters, key: str,
               ) -> dict[int, RoiRow]:  # fmt: skip
     """`labels`: id → (label, currency) of the rows listed even without figures; `only`:
     these ids of `key` and no others."""
-    rows = {pk: RoiRow(pk, label, currency) for pk, (label, currency) in labels.items()}
+    rows = {pk: RoiRow(key=pk, label=label, currency=currency)
+            for pk, (label, currency) in labels.items()}  # fmt: skip
     default_currency = reporting_currency(workspace_id)
 
     def row(pk: int) -> RoiRow:
         if pk not in rows:
-            rows[pk] = RoiRow(pk, "", default_currency)
+            rows[pk] = RoiRow(key=pk, label="", currency=default_currency)
         return rows[pk]
 
     for pk, clicks in _clicks_by(workspace_id, period, filters, key, only).items():
@@ -603,13 +630,12 @@ def _roi_rows(workspace_id: int, period: Period, filters: Filters, key: str,
             target.leads += r["n"]
         else:
             target.sales += r["n"]
-        if r["currency"] == target.currency:
-            target.revenue += r["money"] or ZERO
-    currency = None if key == "campaign_id" else default_currency
-    for pk, amount in _costs(workspace_id, period, filters, currency).by_key(key, only).items():
-        row(pk).cost = amount
+        target.add_revenue(r["currency"], r["money"])
+    for pk, amounts in _costs(workspace_id, period, filters).by_key(key, only).items():
+        for currency, amount in amounts.items():
+            row(pk).add_cost(currency, amount)
     for r in rows.values():
-        r.revenue, r.cost = money(r.revenue, r.currency), money(r.cost, r.currency)
+        r.rounded()
     return rows
 
 
@@ -665,6 +691,16 @@ def roi_by_scoop(workspace_id: int, period: Period, filters: Filters = Filters()
     for r in ordered:
         r.label = labels.get(r.key, f"Scoop {r.key}")
     return ordered
+
+
+def recent_conversions(workspace_id: int, kind: str | None = None) -> QuerySet[Conversion]:
+    """The workspace's conversions, newest first (the conversions page and the API)."""
+    rows = Conversion.objects.filter(workspace_id=workspace_id).select_related(
+        "campaign", "channel", "link", "attributed_click"
+    )
+    if kind:
+        rows = rows.filter(kind=kind)
+    return rows.order_by("-occurred_at", "-pk")
 
 
 # --- the summary ------------------------------------------------------------------------------

@@ -36,9 +36,9 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from outlier.links.models import AgentClass, Click, TrackedLink
-from outlier.publishing.models import Channel, Delivery, Post
+from outlier.publishing.models import Channel, Delivery
 
-from .attribution import Owner, campaign_field, link_fields, link_owners
+from .attribution import Owner, link_owners
 from .models import (
     Conversion,
     DailyClicks,
@@ -268,19 +268,12 @@ def roll_engagement(now: datetime) -> int:
 
 def _campaigns_of_deliveries(ids: list[int]) -> dict[int, int | None]:
     """A delivery's campaign: its link's, else its post's (as for clicks and conversions)."""
-    found: dict[int, int | None] = {}
-    post_campaign = campaign_field(Post)
-    if post_campaign:
-        found.update(
-            Delivery.objects.filter(pk__in=ids).values_list("pk", f"post__{post_campaign}_id")
+    return {
+        pk: link_campaign or post_campaign
+        for pk, link_campaign, post_campaign in Delivery.objects.filter(pk__in=ids).values_list(
+            "pk", "tracked_link__campaign_id", "post__campaign_id"
         )
-    for name in link_fields(Delivery):
-        for pk, campaign in Delivery.objects.filter(pk__in=ids).values_list(
-            "pk", f"{name}__campaign_id"
-        ):
-            if campaign is not None:
-                found[pk] = campaign
-    return found
+    }
 
 
 def recompute_engagement(delivery_ids: list[int]) -> None:

@@ -25,7 +25,6 @@ from outlier.links.models import Campaign
 
 from . import actions, charts, exports, queries
 from .forms import CampaignForm, CostForm, ReportForm, SettingsForm
-from .models import Conversion
 from .queries import Filters, Period
 
 
@@ -244,11 +243,7 @@ def cost_delete(request: HttpRequest, ws: str, campaign_id: int, cost_id: int) -
 @login_required
 def conversions(request: HttpRequest, ws: str) -> HttpResponse:
     member = member_for(request, ws)
-    rows = (
-        Conversion.objects.filter(workspace=member.workspace)
-        .select_related("campaign", "channel", "link")
-        .order_by("-occurred_at", "-pk")[:100]
-    )
+    rows = queries.recent_conversions(member.workspace.pk)[:100]
     return render_page(request, "conversions.html", member, conversions=rows)
 
 
@@ -258,6 +253,7 @@ def measurement_settings(request: HttpRequest, ws: str) -> HttpResponse:
     row = actions.settings_for(member.workspace)
     initial = {"attribution": row.attribution, "window_days": row.window_days,
                "currency": row.currency, "weekly_email": row.weekly_email,
+               "script_sales": row.script_sales,
                "allowed_origins": "\n".join(row.allowed_origins)}  # fmt: skip
     form = SettingsForm(None, initial=initial)
     secret = ""
@@ -285,4 +281,4 @@ def measurement_settings(request: HttpRequest, ws: str) -> HttpResponse:
     return render_page(request, "settings.html", member, form=form, settings_row=row,
                        secret=secret, has_secret=bool(row.webhook_secret),
                        base_url=settings.BASE_URL,
-                       click_param=getattr(settings, "CLICK_ID_PARAM", "olr_click"))  # fmt: skip
+                       click_param=settings.CLICK_ID_PARAM)  # fmt: skip

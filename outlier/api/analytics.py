@@ -221,9 +221,7 @@ def record_conversion(request: HttpRequest, payload: ConversionIn) -> Status[dic
 def list_conversions(request: HttpRequest, kind: Literal["lead", "sale"] | None = None,
                      limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:  # fmt: skip
     member = membership(request)
-    rows = Conversion.objects.filter(workspace=member.workspace).select_related("attributed_click")
-    if kind:
-        rows = rows.filter(kind=kind)
+    rows = queries.recent_conversions(member.workspace.pk, kind)
     limit, offset = max(1, min(limit, 500)), max(0, offset)
     return [conversion_out(c) for c in rows[offset : offset + limit]]
 
@@ -237,6 +235,7 @@ class SettingsOut(Schema):
     currency: str
     weekly_email: bool
     allowed_origins: list[str]
+    script_sales: bool
     public_key: str
     has_webhook_secret: bool
     script_url: str
@@ -249,6 +248,7 @@ class SettingsPatch(Schema):
     currency: str | None = None
     weekly_email: bool | None = None
     allowed_origins: list[str] | None = None
+    script_sales: bool | None = None
 
 
 class SecretOut(Schema):
@@ -262,7 +262,8 @@ def settings_out(member: Membership) -> dict[str, Any]:
     return {
         "attribution": row.attribution, "window_days": row.window_days,
         "currency": row.currency, "weekly_email": row.weekly_email,
-        "allowed_origins": row.allowed_origins, "public_key": row.public_key,
+        "allowed_origins": row.allowed_origins, "script_sales": row.script_sales,
+        "public_key": row.public_key,
         "has_webhook_secret": bool(row.webhook_secret),
         "script_url": f"{settings.BASE_URL}/c.js",
         "webhook_url": f"{settings.BASE_URL}/c/{row.public_key}/webhook",
@@ -322,6 +323,7 @@ class SummaryOut(Schema):
     currency: str
     figures: dict[str, FigureOut]
     other_revenue: dict[str, Decimal]
+    other_cost: dict[str, Decimal]
 
 
 def _num(value: Any) -> float | None:
@@ -332,13 +334,14 @@ def _num(value: Any) -> float | None:
             summary="Headline figures beside the previous period")  # fmt: skip
 def report_summary(request: HttpRequest, q: Query[ReportQuery]) -> dict[str, Any]:
     wid, period, filters = _report(request, q)
-    figures = queries.summary(wid, period, filters)
-    funnel = queries.funnel(wid, period, filters)
     prev = period.previous()
+    funnel = queries.funnel(wid, period, filters)
+    figures = queries.compare(funnel, queries.funnel(wid, prev, filters))
     return {
         "period": {"start": period.start, "end": period.end},
         "previous": {"start": prev.start, "end": prev.end},
         "currency": funnel.currency, "other_revenue": funnel.other_revenue,
+        "other_cost": funnel.other_cost,
         "figures": {name: {"now": _num(f.now), "before": _num(f.before), "change": f.change}
                     for name, f in figures.items()},
     }  # fmt: skip
@@ -436,6 +439,7 @@ class FunnelOut(Schema):
     lead_rate: float | None
     sale_rate: float | None
     other_revenue: dict[str, Decimal]
+    other_cost: dict[str, Decimal]
 
 
 @router.get("/reports/funnel", response=FunnelOut, summary="Clicks → leads → sales")
@@ -445,7 +449,7 @@ def report_funnel(request: HttpRequest, q: Query[ReportQuery]) -> dict[str, Any]
         "currency": f.currency, "clicks": f.clicks, "visitors": f.visitors,
         "bot_clicks": f.bot_clicks, "leads": f.leads, "sales": f.sales, "revenue": f.revenue,
         "cost": f.cost, "roi": f.roi, "lead_rate": f.lead_rate, "sale_rate": f.sale_rate,
-        "other_revenue": f.other_revenue,
+        "other_revenue": f.other_revenue, "other_cost": f.other_cost,
     }  # fmt: skip
 
 
@@ -458,7 +462,9 @@ class RoiOut(Schema):
     sales: int
     revenue: Decimal
     cost: Decimal
-    roi: Decimal | None  # (revenue − cost) / cost; null without a cost
+    roi: Decimal | None  # (revenue − cost) / cost; null without a cost or with two currencies
+    other_revenue: dict[str, Decimal]  # in other currencies than `currency`, not converted
+    other_cost: dict[str, Decimal]
     budget: Decimal | None = None
 
 
@@ -477,4 +483,5 @@ def report_roi(request: HttpRequest, by: Literal["campaigns", "channels", "posts
     rows = ROI_BY[by](*_report(request, q))
     return [{"id": r.key, "label": r.label, "currency": r.currency, "clicks": r.clicks,
              "leads": r.leads, "sales": r.sales, "revenue": r.revenue, "cost": r.cost,
-             "roi": r.roi, "budget": r.budget} for r in rows]  # fmt: skip
+             "roi": r.roi, "other_revenue": r.other_revenue, "other_cost": r.other_cost,
+             "budget": r.budget} for r in rows]  # fmt: skip

@@ -186,6 +186,17 @@ class ClickBuffer:
             self._pending.clear()
             self._held = []
 
+    def reset(self) -> None:
+        """Forget the clicks not written yet and whether the writer was started, so the next
+        click starts it again under the settings of that moment (tests)."""
+        self.clear()
+        self._stopped = True
+        thread = self._thread
+        if thread is not None and thread.is_alive() and thread is not threading.current_thread():
+            self._wake.set()
+            thread.join(timeout=30)
+        self.__init__()  # type: ignore[misc]
+
     def pending(self) -> int:
         return len(self._pending) + len(self._held)
 

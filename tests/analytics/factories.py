@@ -11,7 +11,6 @@ from typing import Any
 from django.utils import timezone
 
 from outlier.analytics import actions, rollups
-from outlier.analytics.attribution import link_fields
 from outlier.analytics.models import EngagementSnapshot, FollowerSnapshot
 from outlier.core.models import Workspace
 from outlier.links.models import AgentClass, Campaign, CampaignCost, Click, TrackedLink
@@ -84,8 +83,7 @@ def make_delivery(post: Post, channel: Channel, link: TrackedLink | None = None,
                               "state": DeliveryState.SENT, "remote_id": f"r-{next(_numbers)}"}  # fmt: skip
     values.update(overrides)
     if link is not None:
-        [field] = link_fields(Delivery)
-        values[field] = link
+        values["tracked_link"] = link
     return Delivery.objects.create(post=post, channel=channel, **values)
 
 

@@ -51,6 +51,7 @@ def test_an_editor_manages_campaigns_and_costs(team):
         ({"name": ""}, "name"),
         ({"name": "X", "budget": "-1"}, "budget"),
         ({"name": "X", "budget": "lots"}, "budget"),
+        ({"name": "X", "budget": "1e10"}, "budget"),  # more than the column holds
         ({"name": "X", "currency": "EURO"}, "currency"),
         ({"name": "X", "starts_on": "2026-12-01", "ends_on": "2026-11-01"}, "ends_on"),
         ({"name": "X", "starts_on": "01/12/2026"}, "starts_on"),
@@ -70,7 +71,10 @@ def test_bad_costs_are_refused(team):
     api = Api(team.token(team.editor))
     for body, field in [({"amount": "-20"}, "amount"), ({"amount": "NaN"}, "amount"),
                         ({"kind": "time", "hours": 3}, "rate"),
-                        ({"amount": 5, "incurred_on": "soon"}, "incurred_on")]:  # fmt: skip
+                        ({"amount": 5, "incurred_on": "soon"}, "incurred_on"),
+                        ({"amount": "10000000000"}, "amount"),  # more than the column holds
+                        ({"kind": "time", "hours": "1000000", "rate": 1}, "hours"),
+                        ({"kind": "time", "hours": "999999", "rate": "99999999"}, "hours")]:  # fmt: skip
         response = api.post(f"/campaigns/{campaign.pk}/costs", body)
         assert response.status_code == 400 and field in response.json()["errors"], body
     assert not CampaignCost.objects.exists()

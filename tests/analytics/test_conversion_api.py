@@ -54,6 +54,7 @@ def test_the_same_external_id_twice_records_one_conversion(team):
         ({"amount": "NaN"}, "amount", "The amount must be a number, like 19.99."),
         ({"amount": "Infinity"}, "amount", "The amount must be a number, like 19.99."),
         ({"amount": "1.999"}, "amount", "EUR amounts have at most 2 decimal places."),
+        ({"amount": "1000000000"}, "amount", "At most 999,999,999.999."),
         ({"currency": "XYZ"}, "currency", "Unknown currency"),
         ({"currency": "XAU"}, "currency", "Unknown currency"),
         ({"kind": "refund"}, "kind", "The kind is lead or sale."),

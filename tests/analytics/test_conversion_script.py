@@ -50,6 +50,28 @@ def test_a_sale_reported_by_the_script_is_recorded_with_cors_headers(team, key):
     assert str(conversion.money) == "19.90"
 
 
+def test_the_answer_tells_nothing_of_what_was_stored(team, key):
+    # The key is in the shop's HTML: an order id sent again must not reveal that order.
+    click = make_click(make_link(team.workspace))
+    body = {"kind": "sale", "amount": 420, "currency": "EUR", "external_id": "order-1001",
+            "click_id": click.click_id}  # fmt: skip
+    assert post(key, body).json() == {"ok": True, "duplicate": False}
+    body["amount"] = 1
+    again = post(key, body)
+    assert again.status_code == 200 and again.json() == {"ok": True, "duplicate": True}
+
+
+def test_a_workspace_can_take_only_leads_from_the_script(team, key):
+    actions.do_update_settings(team.member(team.owner), script_sales=False)
+    click = make_click(make_link(team.workspace))
+    sale = post(key, {"kind": "sale", "amount": 5, "currency": "EUR", "external_id": "o-9",
+                      "click_id": click.click_id})  # fmt: skip
+    assert sale.status_code == 403 and "API and signed webhooks" in sale.json()["detail"]
+    assert not Conversion.objects.exists()
+    lead = post(key, {"kind": "lead", "currency": "EUR", "click_id": click.click_id})
+    assert lead.status_code == 201 and Conversion.objects.get().kind == "lead"
+
+
 def test_a_preflight_is_answered_without_storing_anything(key):
     response = Client().options(f"/c/{key}", HTTP_ORIGIN="https://shop.example",
                                 HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")  # fmt: skip

@@ -71,10 +71,28 @@ def test_roi_per_campaign_with_no_cost_is_empty_not_infinite(team, viewer):
     roll()
     table = rows(viewer.get("/app/acme/reports/roi-campaigns.csv"))
     assert table[0] == ["campaign", "clicks", "leads", "sales", "revenue", "cost", "roi",
-                        "currency", "budget"]  # fmt: skip
+                        "currency", "not_converted", "budget"]  # fmt: skip
     found = {r[0]: r for r in table[1:]}
-    assert found["Paid"][4:8] == ["100.00", "40.00", "1.50", "EUR"]
+    assert found["Paid"][4:9] == ["100.00", "40.00", "1.50", "EUR", ""]
     assert found["Free"][4:7] == ["30.00", "0.00", ""]
+
+
+def test_a_loss_exports_as_a_negative_number_and_other_currencies_apart(team, viewer):
+    channel = make_channel(team.workspace)
+    loss, mixed = make_campaign(team.workspace, name="Loss"), make_campaign(team.workspace,
+                                                                            name="Mixed")  # fmt: skip
+    add_cost(loss, "100")
+    add_cost(mixed, "10")
+    record(team.workspace, click_id=make_click(published_link(team.workspace, channel,
+           campaign=loss)).click_id, amount="25")  # fmt: skip
+    record(team.workspace, click_id=make_click(published_link(team.workspace, channel,
+           campaign=mixed)).click_id, amount="7", currency="USD")  # fmt: skip
+    roll()
+    found = {r[0]: r for r in rows(viewer.get("/app/acme/reports/roi-campaigns.csv"))[1:]}
+    # a number a spreadsheet can sum, not the text "'-0.75"
+    assert found["Loss"][4:9] == ["25.00", "100.00", "-0.75", "EUR", ""]
+    # dollars are not converted into euros, so there is no ROI to give
+    assert found["Mixed"][4:9] == ["0.00", "10.00", "", "EUR", "revenue 7.00 USD"]
 
 
 def test_filters_apply_to_the_export(team, viewer):

@@ -76,10 +76,46 @@ def test_roi_per_campaign(team, shop):
 def test_roi_per_channel_gets_an_even_part_of_each_campaigns_cost(team, shop):
     rows = by_label(queries.roi_by_channel(team.workspace.pk, queries.period_of()))
     site, social = rows["Site (webhook)"], rows["Social (webhook)"]
-    assert (site.revenue, site.cost, site.roi) == (300, 75, Decimal("3.0000"))
-    # 60 of Spring plus 50 of Word of mouth (no cost); USD is not converted into EUR
+    # 60 of Spring plus 50 of Word of mouth (no cost)
     assert (social.revenue, social.cost) == (110, 75)
     assert social.roi == Decimal("0.4667")
+    # The site also earned 40 USD at 10 USD of cost: shown apart, never converted, and no
+    # ROI mixes the two currencies.
+    assert (site.revenue, site.cost) == (300, 75)
+    assert (site.other_revenue, site.other_cost) == ({"USD": 40}, {"USD": 10})
+    assert site.roi is None and roi_filter(site.roi) == "—"
+
+
+def test_a_sale_in_another_currency_than_its_campaign_gives_no_false_roi(team):
+    ws = team.workspace
+    spring = make_campaign(ws, name="Spring")  # EUR
+    add_cost(spring, "100")
+    record(ws, click_id=make_click(published_link(ws, make_channel(ws), campaign=spring)).click_id,
+           amount="500", currency="USD")  # fmt: skip
+    roll()
+    [row] = queries.roi_by_campaign(ws.pk, queries.period_of())
+    assert (row.sales, row.revenue, row.cost) == (1, 0, 100)
+    assert row.other_revenue == {"USD": 500}
+    assert row.roi is None  # not −100 %: the sale is there, in dollars
+
+
+def test_a_cost_in_another_currency_is_not_left_out_of_a_channel(team):
+    ws = team.workspace
+    us = make_campaign(ws, name="US launch", currency="USD")
+    add_cost(us, "100")
+    record(
+        ws,
+        click_id=make_click(
+            published_link(ws, make_channel(ws, name="Site"), campaign=us)
+        ).click_id,
+        amount="500",
+    )  # fmt: skip  (EUR, the reporting currency)
+    roll()
+    [row] = queries.roi_by_channel(ws.pk, queries.period_of())
+    assert (row.revenue, row.cost, row.other_cost) == (500, 0, {"USD": 100})
+    assert row.roi is None  # not +400 % with the dollars of cost forgotten
+    funnel = queries.funnel(ws.pk, queries.period_of())
+    assert funnel.other_cost == {"USD": 100} and funnel.roi is None
 
 
 def test_roi_per_post_and_per_curated_item(team, shop):
@@ -96,7 +132,10 @@ def test_the_funnel_and_the_filters(team, shop):
     funnel = queries.funnel(ws, queries.period_of())
     assert (funnel.clicks, funnel.sales, funnel.revenue, funnel.cost) == (5, 4, 410, 150)
     assert funnel.other_revenue == {"USD": Decimal("40.000")}
-    assert funnel.roi == Decimal("1.7333")
+    assert funnel.other_cost == {"USD": Decimal("10.00")}
+    assert funnel.roi is None  # two currencies: no single ROI
+    euros = queries.funnel(ws, queries.period_of(), Filters(channel=shop["social"].pk))
+    assert euros.roi == Decimal("0.4667")
     only_site = queries.funnel(ws, queries.period_of(), Filters(channel=shop["site"].pk))
     assert (only_site.clicks, only_site.revenue, only_site.cost) == (3, 300, 75)
     spring = queries.funnel(ws, queries.period_of(), Filters(campaign=shop["spring"].pk))

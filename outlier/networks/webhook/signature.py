@@ -63,7 +63,7 @@ def verify_signature(
     "v1=" value all give False. The comparison is constant-time.
     """
     stamp = str(timestamp).strip()
-    if not stamp.isdigit() or not header:
+    if not (stamp.isascii() and stamp.isdigit()) or not header:
         return False
     current = time.time() if now is None else now
     if abs(current - int(stamp)) > tolerance:
