@@ -239,6 +239,11 @@ WORKER_SWEEPS = [
     "outlier.analytics.actions.prune_webhook_events",
     "outlier.links.visitors.sweep_salts",
 ]
+# Networks provided by apps above `networks` (outlier/networks/registry.py), by dotted path the
+# way the worker's jobs are: a topic's fediverse channel posts as the topic's ActivityPub actor.
+NETWORK_ADAPTERS = {
+    "fediverse": "outlier.federation.channel.TopicChannelAdapter",
+}
 # How often each channel's followers, engagement and interactions are read from its network,
 # and for how many days after publishing a post's engagement keeps being read.
 METRICS_PULL_SECONDS = env_int("OUTLIER_METRICS_PULL_SECONDS", 3600)

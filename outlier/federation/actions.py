@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import logging
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from PIL import Image as Picture
+from PIL import UnidentifiedImageError
 
+from outlier.core.write_lock import atomic_write
 from outlier.curation.models import Scoop, Topic
-from outlier.federation import addresses
+from outlier.federation import addresses, documents, queries
 from outlier.federation.models import (
     ActorKey,
     Delivery,
+    DeliveryState,
     Follower,
     InstanceKey,
     Interaction,
     OutgoingActivity,
+    PostedNote,
     Publication,
+    PublicationState,
     RemoteActor,
     RemoteKey,
 )
@@ -28,6 +39,9 @@ from outlier.networks.activitypub import remote
 from outlier.networks.activitypub import vocabulary as vocab
 from outlier.networks.activitypub.http_signatures import generate_key_pair
 from outlier.networks.activitypub.vocabulary import ActorDocument
+from outlier.networks.base import Image
+
+logger = logging.getLogger(__name__)
 
 
 def new_activity_uri() -> str:
@@ -217,3 +231,125 @@ def do_remove_interactions(actor: RemoteActor, uris: Iterable[str]) -> int:
     """Undo(Like/Announce) and Delete(reply): only the actor's own."""
     removed, _ = Interaction.objects.filter(actor=actor, uri__in=list(uris)).delete()
     return removed
+
+
+# --- posts sent on a topic's fediverse channel ----------------------------------------------
+
+NOTE_IMAGE_DIR = "fediverse/notes"
+_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
+
+
+def note_token(idempotency_key: str) -> str:
+    """The name of a delivery's Note, derived from its idempotency key: every attempt of the
+    delivery names the same Note (32 hex digits; the key itself is not published)."""
+    digest = hashlib.sha256(b"outlier-posted-note\0" + idempotency_key.encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+def _size(data: bytes) -> tuple[int | None, int | None]:
+    try:
+        with Picture.open(io.BytesIO(data)) as picture:
+            return picture.size
+    except (UnidentifiedImageError, Picture.DecompressionBombError, OSError, ValueError):
+        return None, None
+
+
+def _remove_files(names: Iterable[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.warning("Could not remove %s", name, exc_info=True)
+
+
+def _store_images(
+    token: str, images: Sequence[Image]
+) -> tuple[list[str], list[documents.NoteImage]]:
+    """Save a Note's images where /media/ serves them; (storage names, attachments)."""
+    names: list[str] = []
+    attachments: list[documents.NoteImage] = []
+    try:
+        for number, image in enumerate(images, 1):
+            extension = _EXTENSIONS.get(image.content_type.lower(), "bin")
+            name = default_storage.save(
+                f"{NOTE_IMAGE_DIR}/{token}/{number}.{extension}", ContentFile(image.data)
+            )
+            names.append(name)
+            width, height = _size(image.data)
+            attachments.append(documents.NoteImage(
+                url=addresses.absolute(default_storage.url(name)), media_type=image.content_type,
+                alt=image.alt, width=width, height=height,
+            ))  # fmt: skip
+    except BaseException:
+        _remove_files(names)
+        raise
+    return names, attachments
+
+
+def do_post_note(
+    topic: Topic,
+    token: str,
+    text: str,
+    *,
+    link: str = "",
+    link_title: str = "",
+    images: Sequence[Image] = (),
+    content_warning: str = "",
+    reply_to: str = "",
+    language: str = "",
+    now: datetime | None = None,
+) -> tuple[PostedNote, bool, int]:
+    """Record a post as a Note of the topic and queue its Create to every follower's inbox
+    (shared inboxes once), in one transaction. Returns (the note, whether it is new, how many
+    inboxes it was queued for). A Note already recorded under `token` is returned as it is:
+    nothing is recorded or sent again."""
+    found = queries.posted_note(token)
+    if found is not None:
+        return found, False, 0
+    now = now or timezone.now()
+    object_id = addresses.note_uri(token)
+    names, attachments = _store_images(token, images)
+    try:
+        document = documents.posted_note(
+            object_id, topic.pk, text, published=now, link=link, link_title=link_title,
+            images=attachments, content_warning=content_warning, reply_to=reply_to,
+            language=language,
+        )  # fmt: skip
+        with atomic_write():
+            note = PostedNote.objects.create(
+                topic=topic, token=token, object_uri=object_id, state=PublicationState.LIVE,
+                document=document, image_files=names, published_at=now,
+            )  # fmt: skip
+            inboxes = queries.delivery_inboxes(topic.pk)
+            queue_activity(topic.pk, vocab.create(note.create_uri, document), inboxes, now=now)
+    except IntegrityError:  # the same delivery, recorded by another attempt meanwhile
+        _remove_files(names)
+        return PostedNote.objects.get(token=token), False, 0
+    except BaseException:
+        _remove_files(names)
+        raise
+    return note, True, len(inboxes)
+
+
+def do_delete_note(note_id: int, now: datetime | None = None) -> bool:
+    """Delete a posted Note: its id answers 410 from now on, a Delete goes to the topic's
+    followers, a Create not sent yet is called off, and its images are removed. False when it
+    was already deleted (or is not there)."""
+    now = now or timezone.now()
+    with atomic_write():
+        note = PostedNote.objects.select_for_update().filter(pk=note_id).first()
+        if note is None or note.state == PublicationState.DELETED:
+            return False
+        files = list(note.image_files)
+        note.state, note.deleted_at, note.image_files = PublicationState.DELETED, now, []
+        note.save(update_fields=["state", "deleted_at", "image_files"])
+        Delivery.objects.filter(activity__uri=note.create_uri, state=DeliveryState.PENDING).update(
+            state=DeliveryState.FAILED, last_error="The note was deleted before it was sent."
+        )
+        deletion = vocab.delete(
+            new_activity_uri(), addresses.actor_uri(note.topic_id), note.object_uri,
+            addresses.followers_uri(note.topic_id), "Note",
+        )  # fmt: skip
+        queue_activity(note.topic_id, deletion, queries.delivery_inboxes(note.topic_id), now=now)
+        transaction.on_commit(lambda: _remove_files(files))
+    return True

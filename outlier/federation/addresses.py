@@ -65,6 +65,11 @@ def object_uri(scoop_id: int, number: int = 1) -> str:
     return absolute(reverse("federation:object_version", args=[scoop_id, number]))
 
 
+def note_uri(token: str) -> str:
+    """A post sent on a topic's fediverse channel, as a Note (see PostedNote)."""
+    return absolute(reverse("federation:note", args=[token]))
+
+
 def activity_uri(token: str) -> str:
     return absolute(reverse("federation:activity", args=[token]))
 

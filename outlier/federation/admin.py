@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from outlier.federation.models import Delivery, Follower, Interaction, Publication, RemoteActor
+from outlier.federation.models import (
+    Delivery,
+    Follower,
+    Interaction,
+    PostedNote,
+    Publication,
+    RemoteActor,
+)
 
 
 @admin.register(RemoteActor)
@@ -19,6 +26,13 @@ class FollowerAdmin(admin.ModelAdmin[Follower]):
 class PublicationAdmin(admin.ModelAdmin[Publication]):
     list_display = ["object_uri", "topic_id", "state", "announced_at", "changed_at", "last_error"]
     list_filter = ["state"]
+
+
+@admin.register(PostedNote)
+class PostedNoteAdmin(admin.ModelAdmin[PostedNote]):
+    list_display = ["object_uri", "topic", "state", "published_at", "deleted_at"]
+    list_filter = ["state"]
+    list_select_related = ["topic"]
 
 
 @admin.register(Delivery)

@@ -142,6 +142,39 @@ class Publication(models.Model):
         return self.object_uri
 
 
+class PostedNote(models.Model):
+    """A post from the publishing app sent on a topic's fediverse channel, as a Note of the
+    topic's actor (outlier.federation.channel).
+
+    Federation cannot read publishing's rows, so the Note is kept here as it was sent
+    (`document`, served at its id while live) with the images it carries (`image_files`, in
+    the default storage). `token` names it in its URI and is derived from the delivery's
+    idempotency key: every attempt of one delivery finds the same row, so a retry cannot make
+    a second Note. A deleted Note keeps its row (its id answers 410 with a Tombstone).
+    """
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="posted_notes")
+    token = models.CharField(max_length=64, unique=True)
+    object_uri = models.URLField(max_length=2000, unique=True)
+    state = models.CharField(max_length=10, choices=PublicationState.choices)
+    document = models.JSONField()
+    image_files = models.JSONField(default=list, blank=True)  # storage names
+    published_at = models.DateTimeField()
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["topic", "state", "published_at"], name="posted_note_outbox")
+        ]
+
+    def __str__(self) -> str:
+        return self.object_uri
+
+    @property
+    def create_uri(self) -> str:
+        return self.object_uri + "#create"
+
+
 class OutgoingActivity(models.Model):
     """An activity a topic sends; one Delivery per inbox carries it."""
 

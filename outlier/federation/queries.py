@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet
 
@@ -12,6 +13,7 @@ from outlier.federation.models import (
     Follower,
     Interaction,
     InteractionKind,
+    PostedNote,
     Publication,
     PublicationState,
 )
@@ -94,13 +96,41 @@ def replies(scoop_id: int) -> QuerySet[Interaction]:
     )
 
 
-def outbox_scoops(topic: Topic, page: int) -> tuple[list[Scoop], bool]:
-    """One page of a topic's visible scoops, newest first, and whether another page follows."""
+def posted_note(token: str) -> PostedNote | None:
+    return PostedNote.objects.filter(token=token).first()
+
+
+def posted_note_by_uri(object_uri: str) -> PostedNote | None:
+    return PostedNote.objects.select_related("topic").filter(object_uri=object_uri).first()
+
+
+def live_notes(topic: Topic) -> QuerySet[PostedNote]:
+    return PostedNote.objects.filter(topic=topic, state=PublicationState.LIVE)
+
+
+def outbox_total(topic: Topic) -> int:
+    """What a topic's outbox holds: its visible scoops and its live posted notes."""
+    return visible_scoops().filter(topic=topic).count() + live_notes(topic).count()
+
+
+def outbox_page(topic: Topic, page: int) -> tuple[list[Scoop | PostedNote], bool]:
+    """One page of a topic's outbox, newest first: its visible scoops and the notes posted on
+    its fediverse channel, merged by time; and whether another page follows."""
     start = (page - 1) * OUTBOX_PAGE_SIZE
-    rows = list(
+    wanted = start + OUTBOX_PAGE_SIZE + 1  # enough of each to fill this page from either
+    scoops = list(
         visible_scoops()
         .filter(topic=topic)
         .select_related("topic")
-        .order_by("-published_at", "-pk")[start : start + OUTBOX_PAGE_SIZE + 1]
+        .order_by("-published_at", "-pk")[:wanted]
     )
+    notes = list(live_notes(topic).order_by("-published_at", "-pk")[:wanted])
+
+    def when(item: Scoop | PostedNote) -> datetime:
+        instant = item.published_at
+        assert instant is not None  # visible scoops have one
+        return instant
+
+    merged: list[Scoop | PostedNote] = sorted([*scoops, *notes], key=when, reverse=True)
+    rows = merged[start : start + OUTBOX_PAGE_SIZE + 1]
     return rows[:OUTBOX_PAGE_SIZE], len(rows) > OUTBOX_PAGE_SIZE

@@ -17,5 +17,6 @@ urlpatterns = [
     path(
         "ap/scoops/<int:scoop_id>/<int:number>", views.scoop_object_version, name="object_version"
     ),
+    path("ap/notes/<slug:token>", views.posted_note, name="note"),
     path("ap/activities/<str:token>", views.activity, name="activity"),
 ]

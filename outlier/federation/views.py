@@ -16,13 +16,20 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
+from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from outlier.curation.models import Topic
+from outlier.curation.models import Scoop, Topic
 from outlier.federation import actions, addresses, authenticity, documents, inbox, queries
-from outlier.federation.models import ActorKey, OutgoingActivity, Publication, PublicationState
+from outlier.federation.models import (
+    ActorKey,
+    OutgoingActivity,
+    PostedNote,
+    Publication,
+    PublicationState,
+)
 from outlier.networks.activitypub import vocabulary as vocab
 
 logger = logging.getLogger(__name__)
@@ -155,12 +162,13 @@ def outbox(request: HttpRequest, topic_id: int) -> HttpResponse:
     collection = addresses.outbox_uri(topic.pk)
     raw_page = request.GET.get("page")
     if raw_page is None:
-        total = queries.visible_scoops().filter(topic=topic).count()
+        total = queries.outbox_total(topic)
         return activity_json(vocab.ordered_collection(collection, total, f"{collection}?page=1"))
     if not raw_page.isdigit() or int(raw_page) < 1:
         return JsonResponse({"error": "page must be a positive number."}, status=400)
     page = int(raw_page)
-    scoops, more = queries.outbox_scoops(topic, page)
+    entries, more = queries.outbox_page(topic, page)
+    scoops = [entry for entry in entries if isinstance(entry, Scoop)]
     publications = {
         pub.scoop_id: pub
         for pub in Publication.objects.filter(
@@ -168,7 +176,11 @@ def outbox(request: HttpRequest, topic_id: int) -> HttpResponse:
         )
     }
     items = []
-    for scoop in scoops:
+    for entry in entries:
+        if isinstance(entry, PostedNote):  # a post sent on the topic's fediverse channel
+            items.append(vocab.create(entry.create_uri, entry.document))
+            continue
+        scoop = entry
         publication = publications.get(scoop.pk)
         if publication is not None:
             obj = documents.scoop_object(scoop, publication)
@@ -247,6 +259,27 @@ def scoop_object_version(request: HttpRequest, scoop_id: int, number: int) -> Ht
     if number < 2:
         return _not_found("No such object.")
     return _object(request, scoop_id, number)
+
+
+@require_safe
+def posted_note(request: HttpRequest, token: str) -> HttpResponseBase:
+    """A post sent on a topic's fediverse channel: its Note while live, 410 with a Tombstone
+    once deleted; a person's browser gets the Note as a small page."""
+    note = queries.posted_note(token)
+    if note is None or queries.public_topic(note.topic_id) is None:
+        return _not_found("No such object.")
+    if note.state == PublicationState.DELETED:
+        tombstone = vocab.tombstone(note.object_uri, "Note", note.deleted_at)
+        return activity_json({"@context": vocab.CONTEXT, **tombstone}, status=410)
+    if _wants_html(request):
+        response = render(request, "federation/posted_note.html", {
+            "note": note, "topic": note.topic, "content": note.document.get("content", ""),
+            "images": [a for a in note.document.get("attachment", []) if a.get("type") == "Image"],
+            "handle": f"@{note.topic.slug}@{addresses.host()}",
+        })  # fmt: skip
+        response["Vary"] = "Accept"
+        return response
+    return activity_json(note.document)
 
 
 @require_safe

@@ -92,6 +92,23 @@ RULES: dict[str, Rules] = {
         image_types=("image/jpeg", "image/png"),
         requires_text=False,
     ),
+    # A topic speaking on the fediverse (outlier.federation.channel): its posts are Notes that
+    # Outlier serves itself, so the limits are what receivers show well. Mastodon's, the most
+    # common receiver: 500 characters by its own count (links 23, "@user@server" as "@user"),
+    # 4 attachments, remote images up to 16 MB. The link is put in the text when it is not.
+    "fediverse": Rules(
+        label="Fediverse",
+        max_length=500,
+        counter="graphemes",
+        link_length=23,
+        link_in_text=True,
+        mentions_without_domain=True,
+        max_images=4,
+        max_image_bytes=16 * _MB,
+        max_image_pixels=3840,
+        image_types=_COMMON_TYPES,
+        requires_text=False,
+    ),
     # Outlier's own webhook: no practical text limit; images travel base64-encoded inside the
     # JSON body, so they are kept few and small enough for common receivers.
     "webhook": Rules(

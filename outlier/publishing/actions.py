@@ -110,7 +110,8 @@ def do_create_channel(
 ) -> Channel:
     _require(membership, Role.EDITOR, "Connecting a channel")
     timing.zone(tz_name)
-    _raise(check_channel(network, name, {**settings, **credentials}))
+    config = {**settings, **credentials, "workspace_id": membership.workspace_id}
+    _raise(check_channel(network, name, config))
     return Channel.objects.create(
         workspace=membership.workspace,
         network=network,

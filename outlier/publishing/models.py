@@ -45,7 +45,9 @@ class Channel(models.Model):
         return f"{self.name} ({self.network})"
 
     def adapter_config(self) -> dict[str, Any]:
-        return {**self.settings, **self.credentials}
+        # The workspace too, last so no setting can claim another (a fediverse channel checks
+        # that its topic is one of the workspace's).
+        return {**self.settings, **self.credentials, "workspace_id": self.workspace_id}
 
 
 class PostStatus(models.TextChoices):

@@ -10,6 +10,7 @@ the Fedify peer (tests/peers/fedify.py), started once per session and reset for 
 
 from __future__ import annotations
 
+import io
 import ipaddress
 import threading
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 
@@ -25,6 +27,10 @@ from outlier.curation.models import Scoop, Topic
 from outlier.federation import dispatch
 from outlier.federation.addresses import actor_uri, object_uri
 from outlier.federation.models import Follower
+from outlier.publishing import actions as publishing_actions
+from outlier.publishing import dispatch as publishing_dispatch
+from outlier.publishing import images as publishing_images
+from outlier.publishing.models import Channel, Post
 from tests.conftest import Team, make_scoop, make_topic
 from tests.peers import fedify
 
@@ -168,3 +174,48 @@ def inboxes(settings: Any) -> Iterator[LocalInboxes]:
     yield server
     server.httpd.shutdown()
     server.httpd.server_close()
+
+
+# --- a topic's fediverse channel (outlier.federation.channel) ------------------------------
+
+POST_WORKER = "test-post-worker"
+
+
+def png(width: int = 40, height: int = 30, colour: str = "teal") -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def fediverse_channel(
+    team: Team, topic: str = "rivers", name: str = "Rivers, fediverse"
+) -> Channel:
+    """Connected the way the channel form and the API do it (the topic is checked)."""
+    return publishing_actions.do_create_channel(
+        team.member(team.editor), "fediverse", name, {"topic": topic}, {}
+    )
+
+
+def post_now(
+    team: Team,
+    channel: Channel,
+    text: str,
+    link: str = "",
+    images: tuple[tuple[bytes, str], ...] = (),
+) -> Post:
+    """Compose a post on `channel` and schedule it for now, as an editor would."""
+    member = team.member(team.editor)
+    post = publishing_actions.do_save_post(member, text=text, link=link, channels=[channel])
+    for number, (data, alt) in enumerate(images, 1):
+        upload = SimpleUploadedFile(f"picture-{number}.png", data, content_type="image/png")
+        publishing_images.do_add_image(member, post, upload, alt=alt)
+    post, _ = publishing_actions.do_schedule_post(member, post, when="now")
+    return post
+
+
+def send_posts() -> int:
+    """One pass of the publishing worker: due deliveries go to their channel's adapter."""
+    publishing_dispatch.heartbeat(POST_WORKER)
+    return publishing_dispatch.run_due(POST_WORKER, 50)

@@ -11,7 +11,8 @@ LISTENING = {"engagement", "interactions", "followers"}
 
 
 def test_adapters_by_name() -> None:
-    assert sorted(ADAPTERS) == ["bluesky", "email", "mastodon", "webhook"]
+    # "fediverse" comes from settings.NETWORK_ADAPTERS (test_registry_settings.py).
+    assert sorted(ADAPTERS) == ["bluesky", "email", "fediverse", "mastodon", "webhook"]
     for name, adapter in ADAPTERS.items():
         assert get_adapter(name) is adapter
         assert adapter.name == name
@@ -26,10 +27,14 @@ def test_networks_that_listen_say_what_they_read_back() -> None:
         assert LISTENING | {"delete"} <= ADAPTERS[name].capabilities, name
     for name in ("webhook", "email"):
         assert not ADAPTERS[name].capabilities & LISTENING, name
+    # A topic's channel counts its followers; likes and replies to its notes are not read back.
+    assert ADAPTERS["fediverse"].capabilities == {"delete", "followers"}
 
 
 def test_rules_cover_networks_without_an_adapter_yet() -> None:
-    assert set(RULES) == {"bluesky", "mastodon", "x", "linkedin", "threads", "webhook", "email"}
+    assert set(RULES) == {
+        "bluesky", "mastodon", "x", "linkedin", "threads", "webhook", "email", "fediverse",
+    }  # fmt: skip
     for name, rules in RULES.items():
         assert rules.counter in COUNTERS, name
         assert rules.image_types and all(kind.startswith("image/") for kind in rules.image_types)
@@ -54,12 +59,16 @@ def test_documented_limits() -> None:
     assert (RULES["threads"].max_length, RULES["threads"].max_images) == (500, 20)
     assert RULES["webhook"].max_length == 100_000
     assert (RULES["email"].max_title_length, RULES["email"].max_length) == (200, 100_000)
+    fediverse = RULES["fediverse"]
+    assert (fediverse.max_length, fediverse.counter, fediverse.max_images) == (500, "graphemes", 4)
+    assert (fediverse.link_length, fediverse.link_in_text) == (23, True)
 
 
 def test_unknown_networks_get_a_clear_error() -> None:
     with pytest.raises(
         ValueError,
-        match="Unknown network 'myspace'; Outlier can publish to: bluesky, email, mastodon, webhook",
+        match="Unknown network 'myspace'; Outlier can publish to: bluesky, email, fediverse, "
+        "mastodon, webhook",
     ):
         get_adapter("myspace")
     with pytest.raises(ValueError, match="cannot publish to X yet"):

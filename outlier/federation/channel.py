@@ -1,0 +1,205 @@
+"""A topic's fediverse channel: posts composed in the publishing app go out as Notes of the
+topic's ActivityPub actor, to everyone who follows the topic from Mastodon and elsewhere.
+
+The network "fediverse" is registered by dotted path (settings.NETWORK_ADAPTERS, read by
+`outlier.networks.registry`): `networks` sits below federation and cannot import it, and
+publishing only ever talks to adapters. The adapter follows `outlier.networks.base.Adapter`.
+
+Config:
+
+- `topic`: the short name (slug) of the topic the channel speaks as; "@slug" and
+  "@slug@host" are read too. It must be a public topic of the channel's workspace.
+- `workspace_id`: the channel's workspace, put there by publishing (Channel.adapter_config,
+  and do_create_channel before the channel exists), never by the user: it overrides any
+  value of that name in the settings or credentials.
+
+Publishing a post records it as a `PostedNote` of the topic and queues its Create for every
+follower's inbox (each server's shared inbox once) in the same transaction; federation's
+delivery worker (`federation.dispatch.run_due`) then sends them, signed, retrying each inbox
+on its own. The delivery's remote id and URL are the Note's id. The Note's name is derived
+from the delivery's idempotency key (`actions.note_token`), so a retried delivery finds the
+Note it already made instead of making a second one, and `lookup` answers from the database:
+the Note exists here or it does not. `delete` marks the Note deleted (its id answers 410) and
+sends Delete to the followers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, ClassVar
+
+from django.db import DatabaseError
+
+from outlier.curation.models import Topic
+from outlier.federation import actions, addresses, queries
+from outlier.federation.models import PostedNote, PublicationState
+from outlier.networks.base import (
+    Content,
+    ErrorKind,
+    Field,
+    Found,
+    Lookup,
+    Problem,
+    Published,
+    PublishError,
+    RateLimit,
+    Rules,
+)
+from outlier.networks.counting import postable_text
+from outlier.networks.rules import RULES
+
+__all__ = ["TopicChannelAdapter"]
+
+WORKSPACE_KEY = "workspace_id"
+
+
+def topic_slug(value: Any) -> str:
+    """The slug in what a person typed: "rivers", "@rivers" or "@rivers@example.org"."""
+    if not isinstance(value, str):
+        return ""
+    handle = value.strip().removeprefix("acct:").lstrip("@")
+    return handle.split("@", 1)[0].strip()
+
+
+class TopicChannelAdapter:
+    """Publishes as a public topic's ActivityPub actor, to the topic's followers."""
+
+    name: ClassVar[str] = "fediverse"
+    label: ClassVar[str] = "Fediverse"
+    rules: ClassVar[Rules] = RULES["fediverse"]
+    fields: ClassVar[tuple[Field, ...]] = (
+        Field("topic", "Topic",
+              help="The short name of one of this workspace's public topics, as in its address "
+                   "(@short-name@this site): the channel posts as that topic, to everyone who "
+                   "follows it from Mastodon or another fediverse server"),
+    )  # fmt: skip
+    # Follower counts come from federation's own rows; likes, boosts and replies to posted
+    # notes are not read back yet.
+    capabilities: ClassVar[frozenset[str]] = frozenset({"delete", "followers"})
+    rate_limit: ClassVar[RateLimit | None] = None  # the followers' servers are not one budget
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.config = config
+
+    def config_changes(self) -> dict[str, Any]:
+        return {}
+
+    def channel_rules(self) -> Rules:
+        return RULES[self.name]
+
+    # -- The topic ---------------------------------------------------------------------------
+
+    @property
+    def slug(self) -> str:
+        return topic_slug(self.config.get("topic"))
+
+    @property
+    def workspace_id(self) -> int | None:
+        value = self.config.get(WORKSPACE_KEY)
+        if isinstance(value, bool):
+            return None
+        try:
+            return int(value) if value is not None and str(value).strip() else None
+        except (TypeError, ValueError):
+            return None
+
+    def _topic(self) -> tuple[Topic | None, list[Problem]]:
+        slug = self.slug
+        if not slug:
+            return None, [Problem("topic", "Enter the short name of the topic this channel "
+                                           "posts as, one of this workspace's public topics.")]  # fmt: skip
+        workspace_id = self.workspace_id
+        if workspace_id is None:
+            return None, [Problem("topic", "The channel's workspace is not known, so its topic "
+                                           "cannot be checked.")]  # fmt: skip
+        topics = Topic.objects.filter(workspace_id=workspace_id)
+        topic = topics.filter(slug=slug).first() or topics.filter(slug__iexact=slug).first()
+        if topic is None:
+            # Said the same way whether or not another workspace has such a topic.
+            return None, [Problem("topic", f"This workspace has no topic “{slug}”: enter the "
+                                           "short name of one of its public topics.")]  # fmt: skip
+        if not topic.is_public:
+            return topic, [Problem("topic", f"“{topic.name}” is a private topic: only a public "
+                                            "topic can be followed from the fediverse. Make it "
+                                            "public, or choose another topic.")]  # fmt: skip
+        return topic, []
+
+    def check_config(self) -> list[Problem]:
+        return self._topic()[1]
+
+    def _require_topic(self) -> Topic:
+        topic, problems = self._topic()
+        if problems or topic is None:
+            raise PublishError(
+                "The fediverse channel is not set up: " + " ".join(p.message for p in problems),
+                ErrorKind.PERMANENT,
+            )
+        return topic
+
+    def test(self) -> None:
+        topic = self._require_topic()
+        actions.ensure_actor_key(topic.pk)  # the key that signs its deliveries
+
+    # -- Publishing --------------------------------------------------------------------------
+
+    @staticmethod
+    def _published(note: PostedNote, message: str = "") -> Published:
+        return Published(remote_id=note.object_uri, url=note.object_uri, note=message)
+
+    def publish(self, content: Content, idempotency_key: str) -> Published:
+        topic = self._require_topic()
+        token = actions.note_token(idempotency_key)
+        known = queries.posted_note(token)
+        if known is not None:
+            return self._already(known)
+        try:
+            note, created, inboxes = actions.do_post_note(
+                topic, token, postable_text(content, self.channel_rules()),
+                link=content.link, link_title=content.title, images=content.images,
+                content_warning=content.content_warning, reply_to=content.reply_to,
+                language=getattr(content, "language", ""),  # where the composer knows it
+            )  # fmt: skip
+        except DatabaseError as exc:  # the transaction may or may not have committed
+            raise PublishError(f"Outlier could not record the note: {exc}", ErrorKind.TRANSIENT,
+                               unknown_outcome=True) from exc  # fmt: skip
+        if not created:
+            return self._already(note)
+        handle = f"@{topic.slug}@{addresses.host()}"
+        if inboxes:
+            servers = "server" if inboxes == 1 else "servers"
+            message = f"Going to the followers of {handle} on {inboxes} {servers}."
+        else:
+            message = f"Nobody follows {handle} yet: the note is in its outbox only."
+        return self._published(note, message)
+
+    def _already(self, note: PostedNote) -> Published:
+        if note.state == PublicationState.DELETED:
+            raise PublishError(
+                "This delivery's note was deleted from the fediverse, and servers refuse a note "
+                "again under a deleted id: duplicate the post to send it again.",
+                ErrorKind.PERMANENT,
+            )
+        return self._published(note, "Already published as this note: not sent again.")
+
+    def lookup(self, idempotency_key: str, since: datetime) -> Lookup:
+        """The Note lives in Outlier's own database: it was recorded, or it was not."""
+        note = queries.posted_note(actions.note_token(idempotency_key))
+        if note is None:
+            return Lookup(Found.NO)
+        return Lookup(Found.YES, self._published(note))
+
+    # -- Listening ---------------------------------------------------------------------------
+
+    def delete(self, remote_id: str) -> None:
+        """Delete a Note this channel's workspace posted; one already gone is not an error."""
+        note = queries.posted_note_by_uri(remote_id)
+        if note is None:
+            return
+        if note.topic.workspace_id != self.workspace_id:
+            raise PublishError(f"{remote_id} is not a note of this channel's workspace.",
+                               ErrorKind.PERMANENT)  # fmt: skip
+        actions.do_delete_note(note.pk)
+
+    def follower_count(self) -> int:
+        return queries.follower_count(self._require_topic().pk)
