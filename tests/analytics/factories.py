@@ -32,6 +32,13 @@ def today() -> date:
     return timezone.now().date()
 
 
+def moments_ago(minutes: float = 1) -> datetime:
+    """A little before now, but never before today's midnight (UTC): a test that says "today"
+    stays right in the first minutes of a day."""
+    now = timezone.now()
+    return max(now - timedelta(minutes=minutes), early(now.date()) - timedelta(minutes=1))
+
+
 def make_campaign(workspace: Workspace, **overrides: Any) -> Campaign:
     n = next(_numbers)
     values: dict[str, Any] = {"name": f"Campaign {n}", "slug": f"campaign-{n}", "currency": "EUR"}
@@ -59,7 +66,7 @@ def make_link(workspace: Workspace, **overrides: Any) -> TrackedLink:
 def make_click(link: TrackedLink, at: datetime | None = None, **overrides: Any) -> Click:
     n = next(_numbers)
     values: dict[str, Any] = {
-        "at": at or timezone.now() - timedelta(minutes=1),
+        "at": at or moments_ago(),
         "click_id": f"clk{n:08d}",
         "agent": AgentClass.BROWSER,
         "visitor": f"visitor-{n}",

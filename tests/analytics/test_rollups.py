@@ -22,7 +22,7 @@ from outlier.analytics.models import (
     LinkOwner,
     RollupState,
 )
-from outlier.links.models import AgentClass
+from outlier.links.models import AgentClass, Click
 from tests.analytics.factories import (
     followers,
     make_campaign,
@@ -30,6 +30,7 @@ from tests.analytics.factories import (
     make_delivery,
     make_link,
     make_post,
+    moments_ago,
     noon,
     published_link,
     record,
@@ -138,12 +139,14 @@ def test_a_click_committed_late_is_still_counted(team):
     """Ids are handed out before commit: a click may appear below the watermark. The lookback
     recomputes recent days, so it is counted on the next run."""
     link = make_link(team.workspace)
-    make_click(link, timezone.now() - timedelta(minutes=2))
-    late = make_click(link, timezone.now() - timedelta(minutes=1))
+    late = make_click(link, moments_ago(2))
+    make_click(link, moments_ago(1))
+    late_row = {f.attname: getattr(late, f.attname) for f in Click._meta.concrete_fields}
+    late.delete()  # not committed yet when the run looks
     roll()
-    # As if `late` had committed after the run: take it out of the rollup, keep the watermark.
-    DailyLinkClicks.objects.filter(link_id=link.pk).update(clicks=1)
-    assert RollupState.objects.get(name="clicks").last_id >= late.pk
+    assert RollupState.objects.get(name="clicks").last_id > late_row["id"]
+    assert DailyLinkClicks.objects.get(link_id=link.pk, day=today()).clicks == 1
+    Click.objects.create(**late_row)  # commits now, below the watermark
     roll()
     assert DailyLinkClicks.objects.get(link_id=link.pk, day=today()).clicks == 2
 
