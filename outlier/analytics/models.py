@@ -250,6 +250,8 @@ class RollupState(models.Model):
     last_id = models.BigIntegerField(default=0)
     ran_at = models.DateTimeField(null=True, blank=True)
     leased_until = models.DateTimeField(null=True, blank=True)
+    # What the source looked like at the last run, when an id cannot tell (link owners).
+    seen = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name} up to {self.last_id}"

@@ -24,6 +24,7 @@ One worker runs the rollups at a time (a lease on the "rollups" row), at most ev
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
@@ -31,12 +32,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from outlier.links.models import AgentClass, Click, TrackedLink
-from outlier.publishing.models import Channel, Delivery
+from outlier.curation.models import Scoop
+from outlier.links.models import AgentClass, Campaign, Click, TrackedLink
+from outlier.publishing.models import Channel, Delivery, Post
 
 from .attribution import Owner, link_owners
 from .models import (
@@ -141,10 +143,36 @@ def _as_date(value: date | datetime) -> date:
 OWNER_COLUMNS = ("campaign_id", "channel_id", "post_id", "scoop_id", "topic_id")
 
 
+def _owners_fingerprint() -> str:
+    """A digest of what link owners depend on: links, deliveries that published one, posts,
+    scoops and campaigns (how many, the newest, the latest edit). Any change that can move a
+    link to another owner changes it; reading it costs a few indexed aggregates."""
+    parts = [
+        TrackedLink.objects.aggregate(n=Count("pk"), top=Max("pk")),
+        Delivery.objects.filter(tracked_link__isnull=False).aggregate(
+            n=Count("pk"), top=Max("pk")
+        ),  # fmt: skip
+        Post.objects.aggregate(n=Count("pk"), at=Max("updated_at")),
+        Scoop.objects.aggregate(n=Count("pk"), at=Max("updated_at")),
+        Campaign.objects.aggregate(n=Count("pk"), top=Max("pk")),
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 def refresh_link_owners() -> set[date]:
     """Bring LinkOwner in line with the links (their campaign, their delivery or scoop) and
     copy a changed owner onto the link's click rollups; the rollup rows of links that are gone
-    are removed, and the days they counted in returned so the workspace totals are redone."""
+    are removed, and the days they counted in returned so the workspace totals are redone.
+    Skipped (one read of a few aggregates) when nothing they depend on changed."""
+    fingerprint = _owners_fingerprint()
+    if _state("owners").seen == fingerprint:
+        return set()
+    days = _refresh_owners()
+    RollupState.objects.filter(name="owners").update(seen=fingerprint, ran_at=timezone.now())
+    return days
+
+
+def _refresh_owners() -> set[date]:
     owners = link_owners()
     fields = [f.name for f in dataclasses.fields(Owner)]
     stored = {row[0]: Owner(*row) for row in LinkOwner.objects.values_list(*fields)}

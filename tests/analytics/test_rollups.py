@@ -224,3 +224,21 @@ def test_an_idle_sweep_only_reads(team):
     with CaptureQueriesContext(connection) as queries:
         assert rollups.sweep() == 0  # ran a moment ago: not due
     assert [q["sql"].split()[0] for q in queries] == ["SELECT"]
+
+
+def test_link_owners_are_read_again_only_when_something_they_depend_on_changed(team):
+    ws = team.workspace
+    spring, summer = make_campaign(ws, name="Spring"), make_campaign(ws, name="Summer")
+    post = make_post(ws, campaign=spring)
+    link = published_link(ws, make_channel(ws), post=post)
+    make_click(link)
+    roll()
+    assert DailyLinkClicks.objects.get(link_id=link.pk).campaign_id == spring.pk
+    with CaptureQueriesContext(connection) as queries:
+        roll()
+    assert not [q for q in queries if 'FROM "links_trackedlink"' in q["sql"]
+                and "COUNT" not in q["sql"].upper()]  # fmt: skip
+    post.campaign = summer  # an editor moves the post to another campaign
+    post.save()
+    roll()
+    assert DailyLinkClicks.objects.get(link_id=link.pk).campaign_id == summer.pk
