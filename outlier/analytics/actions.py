@@ -19,13 +19,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
 
+from outlier.core.actions import check_role
 from outlier.core.models import Membership, Role, Workspace
 from outlier.links.models import Campaign, CampaignCost, Click, CostKind
 from outlier.networks.webhook.signature import TOLERANCE, verify_signature
@@ -141,14 +142,6 @@ def do_rotate_public_key(member: Membership) -> AnalyticsSettings:
     row.public_key = new_public_key()
     row.save(update_fields=["public_key"])
     return row
-
-
-# --- roles ------------------------------------------------------------------------------------
-
-
-def check_role(member: Membership, role: str) -> None:
-    if not member.allows(role):
-        raise PermissionDenied(f"This needs the {Role(role).label.lower()} role or higher.")
 
 
 # --- money ------------------------------------------------------------------------------------

@@ -35,9 +35,14 @@ def access_workspace(user: User, slug: str, role: str = Role.VIEWER) -> Membersh
     )
     if membership is None:
         raise Http404("No such workspace.")
-    if not membership.allows(role):
-        raise PermissionDenied(f"This needs the {Role(role).label.lower()} role or higher.")
+    check_role(membership, role)
     return membership
+
+
+def check_role(member: Membership, role: str) -> None:
+    """403 unless the member's role is at least `role`."""
+    if not member.allows(role):
+        raise PermissionDenied(f"This needs the {Role(role).label.lower()} role or higher.")
 
 
 def check_workspace(name: str, slug: str = "") -> tuple[str, str]:
