@@ -36,6 +36,7 @@ class Content:
     link_image: Image | None = None  # link-card thumbnail (the scoop's image), when there is one
     reply_to: str = ""  # remote id of a post on the same network this one answers
     content_warning: str = ""  # shown before the text where the network supports it
+    language: str = ""  # BCP-47 tag of the text (en, pt-BR), "" when unknown
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,9 @@ class Rules:
     max_title_length: int | None = None  # the title, in characters (e-mail subject)
     link_in_text: bool = False  # the link is appended to the text, so it counts
     mentions_without_domain: bool = False  # "@user@server" counts as "@user" (Mastodon)
+    # Above 1, a text longer than a post becomes a thread of up to this many posts, each
+    # within the limits above (see `outlier.networks.threads`); 1: one post, no threads.
+    max_thread_parts: int = 1
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,10 @@ Counters (`Rules.counter`):
   an emoji, however many code points it is made of, weighs 2;
 - "emoji_bytes": Threads' rules: graphemes, except that an emoji counts its UTF-8 bytes.
 
+On a network with threads (`Rules.max_thread_parts` above 1), a text longer than a post is
+no problem as long as it makes a thread the network takes: `validate` asks
+`outlier.networks.threads`, where the text is cut.
+
 When `Rules.link_length` is set, each link counts as that many, whatever its length: X finds
 links with or without "https://" ("example.com" is a link), Mastodon only links with a scheme
 (see `find_links`). With `Rules.mentions_without_domain`, "@user@server" counts as "@user".
@@ -286,6 +290,8 @@ def _text_problems(content: Content, rules: Rules) -> list[Problem]:
         ]
     problems: list[Problem] = []
     text = postable_text(content, rules)
+    if rules.max_thread_parts > 1:
+        return _thread_problems(text, rules)
     with_link = " with the link" if text != content.text else ""
     length = count(text, rules)
     if length > rules.max_length:
@@ -306,6 +312,17 @@ def _text_problems(content: Content, rules: Rules) -> list[Problem]:
             )
         )
     return problems
+
+
+def _thread_problems(text: str, rules: Rules) -> list[Problem]:
+    """A network with threads takes a longer text as a thread: is it one it can take?"""
+    from outlier.networks import threads  # it counts with this module: imported when needed
+
+    try:
+        threads.split(text, rules)
+    except threads.ThreadError as exc:
+        return [Problem("text", str(exc))]
+    return []
 
 
 def _type_name(content_type: str) -> str:

@@ -18,12 +18,14 @@ RULES: dict[str, Rules] = {
     # Lexicons app.bsky.feed.post (text: maxGraphemes 300, maxLength 3000 bytes) and
     # app.bsky.embed.images (4 images, blob maxSize 1,000,000 bytes, about 976 KB), in
     # github.com/bluesky-social/atproto/tree/main/lexicons. The official app scales images to
-    # 2000 px; a link becomes a link card, not text.
+    # 2000 px; a link becomes a link card, not text. A longer text becomes a thread (replies
+    # to the first post) of up to 25 posts, as Typefully and Buffer make them.
     "bluesky": Rules(
         label="Bluesky",
         max_length=300,
         counter="graphemes",
         max_text_bytes=3000,
+        max_thread_parts=25,
         max_images=4,
         max_image_bytes=1_000_000,
         max_image_pixels=2000,

@@ -65,7 +65,7 @@ from outlier.core import safe_http
 from outlier.core.models import Membership, Role
 from outlier.curation.urlkeys import check_http_url
 from outlier.networks import counting
-from outlier.networks.base import Content, Image, Problem
+from outlier.networks.base import Image, Problem
 from outlier.publishing import actions, content, images, timing
 from outlier.publishing.models import Channel, ChannelStatus, Post, PostImage, PostStatus
 
@@ -540,7 +540,7 @@ def _rules_problems(
                 problems.append(Problem("images", str(exc)))
             else:
                 fitted = (Image(data=data, content_type=content_type, filename=image[1]),)
-        problems += counting.validate(Content(text=text, link=link, images=fitted), rules)
+        problems += content.draft_problems(rules, text, link, images=fitted)
         for problem in problems:
             column = PROBLEM_COLUMNS.get(problem.field, "text")
             found.append((column, f"{channel.name}: {problem.message}"))

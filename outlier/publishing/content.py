@@ -1,9 +1,17 @@
-"""From a post's rows to what an adapter receives, and the rules check per channel."""
+"""From a post's rows to what an adapter receives, and the rules check per channel.
+
+The check (`validate_for`, and `draft_problems` for the CSV import before a post exists) and
+the composer's thread preview (`thread_for`) count the text as it will go out: the post's link
+replaced, where tracking is on, by a stand-in of the tracked link's length. On a network with
+threads (Bluesky) the text is cut into posts by `outlier.networks.threads`, as its adapter
+will cut it.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,7 +22,7 @@ from outlier.links import codes
 from outlier.links.actions import do_create_link, link_url
 from outlier.links.models import LinkMedium
 from outlier.links.targets import check_target
-from outlier.networks import counting, registry
+from outlier.networks import counting, registry, threads
 from outlier.networks.base import Adapter, Content, Image, Problem, Rules
 from outlier.publishing.models import Channel, Delivery, Post
 
@@ -82,15 +90,19 @@ def _link_image(post: Post, channel: Channel) -> Image | None:
     return Image(data=data, content_type=content_type, alt=scoop.title)
 
 
-def _trackable(post: Post) -> str:
-    """The post's link as a tracked link would store it, or "" when it goes out as it is
-    (no link, tracking turned off, or not an address a tracked link accepts)."""
-    if not post.tracking or not post.link.strip():
+def _trackable_link(link: str, tracking: bool) -> str:
+    """The link as a tracked link would store it, or "" when it goes out as it is (no link,
+    tracking turned off, or not an address a tracked link accepts)."""
+    if not tracking or not link.strip():
         return ""
     try:
-        return check_target(post.link.strip())
+        return check_target(link.strip())
     except ValidationError:
         return ""
+
+
+def _trackable(post: Post) -> str:
+    return _trackable_link(post.link, post.tracking)
 
 
 def _medium(channel: Channel) -> tuple[str, str]:
@@ -132,6 +144,32 @@ def _with_link(text: str, original: str, link: str) -> str:
     return whole.sub(lambda _: link, text)
 
 
+def language_tag(code: str) -> str:
+    """A language code in BCP-47's usual case: "en-us" -> "en-US", "zh_hant" -> "zh-Hant"."""
+    subtags = [part for part in code.strip().replace("_", "-").split("-") if part]
+    if not subtags:
+        return ""
+    tag = [subtags[0].lower()]
+    for part in subtags[1:]:
+        if len(part) == 2 and part.isalpha():
+            tag.append(part.upper())  # a region
+        elif len(part) == 4 and part.isalpha():
+            tag.append(part.title())  # a script
+        else:
+            tag.append(part.lower())
+    return "-".join(tag)
+
+
+def language_for(post: Post) -> str:
+    """The language of the post's text, as a BCP-47 tag (Bluesky's `langs`).
+
+    Posts, workspaces and the site have no language setting of their own yet: it is the
+    site's LANGUAGE_CODE ("en-us" -> "en-US"). A post's or workspace's own setting goes first
+    here once there is one.
+    """
+    return language_tag(settings.LANGUAGE_CODE)
+
+
 def content_for(post: Post, channel: Channel, delivery: Delivery | None = None) -> Content:
     """What goes to this channel: its variant text (or the post's), the link (tracked, and
     replaced in the text too), fitted images, and for a shared scoop its title, excerpt and
@@ -145,6 +183,7 @@ def content_for(post: Post, channel: Channel, delivery: Delivery | None = None) 
         title=post.title or (scoop.title if scoop else ""),
         description=scoop.excerpt if scoop else "",
         link_image=_link_image(post, channel),
+        language=language_for(post),
     )
 
 
@@ -156,6 +195,31 @@ def save_changes(channel: Channel, adapter: Adapter) -> None:
         channel.save(update_fields=["credentials"])
 
 
+def tracked_stand_in() -> str:
+    """What a tracked link is counted as before it exists: BASE_URL/l/ and a code's length."""
+    return f"{settings.BASE_URL}/l/{'x' * codes.LENGTH}"
+
+
+def draft_content(
+    text: str, link: str, *, tracking: bool, images: tuple[Image, ...] = (), title: str = ""
+) -> Content:
+    """A post's content as it will go out, before it does: with tracking on, the link (in the
+    text too) is the stand-in of a tracked link of the same length."""
+    original = link.strip()
+    if _trackable_link(original, tracking):
+        link = tracked_stand_in()
+    return Content(text=_with_link(text, original, link), link=link, images=images, title=title)
+
+
+def draft_problems(
+    rules: Rules, text: str, link: str, *, tracking: bool = True, images: tuple[Image, ...] = ()
+) -> list[Problem]:
+    """`validate_for` before the post exists (the CSV import): the same count of the same
+    text, with a new post's tracking."""
+    draft = draft_content(text, link, tracking=tracking, images=images)
+    return counting.validate(draft, rules)
+
+
 def validate_for(post: Post, channel: Channel) -> list[Problem]:
     """The channel's rules against the post as it would go out (images fitted first)."""
     rules = rules_for(channel)
@@ -165,10 +229,30 @@ def validate_for(post: Post, channel: Channel) -> list[Problem]:
         images = _images(post, channel, fit=True)
     except ValueError as exc:
         return [Problem("images", str(exc))]
-    # Counted as it will go out: a tracked link is BASE_URL/l/ and a code of fixed length.
-    link = post.link
-    if _trackable(post):
-        link = f"{settings.BASE_URL}/l/{'x' * codes.LENGTH}"
-    text = _with_link(text_for(post, channel), post.link.strip(), link)
-    draft = Content(text=text, link=link, images=images, title=post.title)
+    draft = draft_content(text_for(post, channel), post.link, tracking=post.tracking,
+                          images=images, title=post.title)  # fmt: skip
     return counting.validate(draft, rules)
+
+
+@dataclass(frozen=True)
+class Thread:
+    """The posts a text makes on a network with threads, as the composer shows them."""
+
+    parts: list[str]  # each as it goes out (a tracked link as its stand-in)
+    lengths: list[int]  # each part's length as the network counts it
+    max_parts: int
+    problem: str = ""  # why it cannot go out as a thread; then `parts` is empty
+
+
+def thread_for(channel: Channel, text: str, link: str, *, tracking: bool) -> Thread | None:
+    """How `text` (with the post's `link`) is cut into a thread on `channel`: the very cut
+    its adapter makes when it publishes. None for a network without threads."""
+    rules = rules_for(channel)
+    if rules is None or rules.max_thread_parts <= 1:
+        return None
+    draft = draft_content(text, link, tracking=tracking)
+    try:
+        parts = threads.split(counting.postable_text(draft, rules), rules)
+    except threads.ThreadError as exc:
+        return Thread([], [], rules.max_thread_parts, str(exc))
+    return Thread(parts, [counting.count(part, rules) for part in parts], rules.max_thread_parts)

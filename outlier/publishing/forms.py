@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from outlier.links.models import Campaign
 from outlier.networks import registry
 from outlier.networks.base import Field
+from outlier.networks.threads import MARKER as THREAD_MARKER
 from outlier.publishing.models import Channel, ChannelStatus, Post, PostImage, RepeatUnit
 
 MAX_IMAGES = 4
@@ -227,7 +228,10 @@ class PostForm(forms.Form):
     """Content: text, title, link, channels, per-channel variants and images."""
 
     text = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 6, "placeholder": "Write once…"})
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "Write once…"}),
+        help_text=f"On Bluesky a longer text becomes a thread, cut at paragraphs and sentences; "
+        f"a line with only {THREAD_MARKER} starts the next post of the thread there.",
     )
     title = forms.CharField(
         max_length=200, required=False, help_text="The e-mail subject and the link card's title"

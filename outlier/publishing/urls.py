@@ -5,6 +5,7 @@ from outlier.publishing import (
     channel_views,
     import_views,
     mastodon_connect,
+    thread_views,
     views,
 )
 
@@ -24,6 +25,7 @@ urlpatterns = [
         name="mastodon_callback",
     ),
     path("<slug:ws>/compose/", views.compose, name="compose"),
+    path("<slug:ws>/compose/thread/", thread_views.thread_preview, name="thread_preview"),
     path("<slug:ws>/posts/<int:post_id>/", views.post, name="post"),
     path("<slug:ws>/posts/<int:post_id>/move/", calendar_views.post_move, name="post_move"),
     path(

@@ -250,7 +250,8 @@ def _channel_json(channel: Channel) -> dict[str, Any]:
                     link_length=rules.link_length, link_in_text=rules.link_in_text,
                     mentions_without_domain=rules.mentions_without_domain,
                     max_text_bytes=rules.max_text_bytes, max_title_length=rules.max_title_length,
-                    max_images=rules.max_images, requires_text=rules.requires_text)  # fmt: skip
+                    max_images=rules.max_images, requires_text=rules.requires_text,
+                    max_thread_parts=rules.max_thread_parts)  # fmt: skip
     return data
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import lxml.html
 import pytest
 
 from outlier.networks.base import Content, ErrorKind, PublishError, RateLimit
 from outlier.networks.bluesky import BlueskyAdapter
 from outlier.networks.registry import RULES, get_adapter
+from outlier.publishing.models import Channel
 
 GOOD = {"handle": "alice.bsky.social", "app_password": "abcd-efgh-ijkl-mnop"}
 
@@ -26,12 +30,18 @@ def test_bluesky_is_registered_with_its_interface() -> None:
     assert fields["app_password"].secret and not fields["handle"].secret
     assert fields["pds_url"].default == "https://bsky.social"
     assert dict(fields["appview"].choices).keys() == {"pds", "none"}
+    assert fields["appview_url"].kind == "url"
+    assert not fields["appview_url"].required and not fields["appview_url"].secret
 
 
 def test_a_good_config_has_no_problems() -> None:
     assert _problems() == {}
     assert _problems(handle="@alice.example.com", pds_url="https://pds.example.com/") == {}
     assert _problems(handle="did:plc:abc123", appview="none") == {}
+    assert _problems(appview_url="https://api.bsky.app/") == {}
+    assert BlueskyAdapter({**GOOD, "appview_url": " https://api.bsky.app/ "}).appview_url == (
+        "https://api.bsky.app"
+    )
 
 
 @pytest.mark.parametrize(
@@ -45,6 +55,14 @@ def test_a_good_config_has_no_problems() -> None:
         ({"pds_url": "https://pds.example/xrpc"}, "pds_url", "address alone"),
         ({"pds_url": "https://"}, "pds_url", "no valid host"),
         ({"appview": "elsewhere"}, "appview", "Choose where"),
+        ({"appview_url": "ftp://api.bsky.app"}, "appview_url", "must start with https://"),
+        ({"appview_url": "https://api.bsky.app/xrpc"}, "appview_url", "address alone"),
+        ({"appview_url": "https://me:pw@api.bsky.app"}, "appview_url", "no user name"),
+        (
+            {"appview_url": "https://api.bsky.app", "appview": "none"},
+            "appview_url",
+            "stands alone reads from no AppView",
+        ),
     ],
 )
 def test_bad_settings_are_named(config: dict[str, str], field: str, says: str) -> None:
@@ -63,3 +81,23 @@ def test_nothing_to_post_is_refused_before_any_request() -> None:
         BlueskyAdapter(GOOD).publish(Content(text="  "), "k")
     assert failure.value.kind == ErrorKind.PERMANENT
     assert "nothing to post" in str(failure.value)
+
+
+@pytest.mark.django_db
+def test_the_connect_form_asks_for_the_appview_address_and_checks_it(team: Any) -> None:
+    client = team.client(team.editor)
+    form = lxml.html.fromstring(client.get("/app/acme/channels/new/?network=bluesky").content)
+    assert form.xpath('//input[@name="appview_url"]/@type') == ["url"]
+    data = {"network": "bluesky", "name": "Sky", "handle": "acme.bsky.social",
+            "app_password": "abcd-efgh-ijkl-mnop", "pds_url": "https://bsky.social",
+            "appview": "pds", "timezone": "UTC", "queue_times": ""}  # fmt: skip
+
+    refused = client.post("/app/acme/channels/new/", {**data, "appview_url": "https://x.example/a"})
+    shown = lxml.html.fromstring(refused.content).text_content()
+    assert "Give the AppView's address alone, e.g. https://x.example." in shown
+    assert not Channel.objects.exists()
+
+    client.post("/app/acme/channels/new/", {**data, "appview_url": "https://api.bsky.app"})
+    channel = Channel.objects.get()
+    assert channel.settings["appview_url"] == "https://api.bsky.app"
+    assert "appview_url" not in channel.credentials

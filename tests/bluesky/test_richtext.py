@@ -1,14 +1,9 @@
-"""Facet spans (links, mentions, hashtags) and cutting long texts into a thread."""
+"""Facet spans (links, mentions, hashtags); cutting long texts into a thread is in
+test_thread_split.py."""
 
 from __future__ import annotations
 
-from outlier.networks.bluesky.richtext import (
-    byte_range,
-    fits,
-    grapheme_count,
-    spans,
-    split_thread,
-)
+from outlier.networks.bluesky.richtext import byte_range, fits, grapheme_count, spans
 
 
 def _found(text: str) -> list[tuple[str, str, str]]:
@@ -37,30 +32,6 @@ def test_byte_ranges_count_utf8_bytes() -> None:
     assert byte_range(text, span.start, span.end) == (5, 9)
 
 
-def test_a_text_that_fits_is_one_post() -> None:
-    assert split_thread("  Short.  ") == ["Short."]
-    assert split_thread("") == []
+def test_graphemes_and_bytes_measure_a_post() -> None:
     assert fits("é" * 300) and not fits("é" * 301)
     assert grapheme_count("👨‍👩‍👧e\u0301") == 2
-
-
-def test_a_long_text_is_cut_at_paragraphs_then_sentences_then_words() -> None:
-    paragraph = "A first paragraph that runs on. " * 6
-    text = paragraph.strip() + "\n\n" + "Then a second one. " * 12
-    parts = split_thread(text)
-    assert parts[0] == paragraph.strip()  # the paragraph break comes first
-    assert all(fits(part) for part in parts)
-    assert all(part.endswith(".") for part in parts)
-    assert " ".join(parts).split() == text.split()
-
-    words = " ".join(["word"] * 200)
-    assert all(part.startswith("word") and part.endswith("word") for part in split_thread(words))
-
-
-def test_graphemes_and_bytes_both_limit_a_post() -> None:
-    emoji = "👨‍👩‍👧 " * 200  # 400 graphemes, 3,800 bytes
-    parts = split_thread(emoji)
-    assert all(grapheme_count(p) <= 300 and len(p.encode()) <= 3000 for p in parts)
-    assert "".join(parts).replace(" ", "") == emoji.replace(" ", "")
-    unbroken = "x" * 650
-    assert [len(p) for p in split_thread(unbroken)] == [300, 300, 50]

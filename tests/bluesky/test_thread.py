@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from outlier.networks.base import Content, Found
+import pytest
+
+from outlier.networks.base import Content, ErrorKind, Found, PublishError
 from outlier.networks.bluesky import BlueskyAdapter
 from outlier.networks.bluesky.richtext import grapheme_count
 from tests.bluesky.images import picture
@@ -79,3 +81,48 @@ def test_a_thread_that_broke_off_is_completed_by_sending_it_again(
     assert again.remote_id == published.remote_id
     assert len(alice.records()) == total
     assert f"{total - 1} of its posts were already there" in again.note
+
+
+def test_the_authors_markers_cut_the_thread_where_they_stand(
+    adapter: BlueskyAdapter, alice: Account
+) -> None:
+    published = adapter.publish(Content(text="One.\n---\nTwo.\n---\nThree."), "thread-5")
+
+    posts = {r["uri"]: r["value"] for r in alice.records()}
+    assert sorted(post["text"] for post in posts.values()) == ["One.", "Three.", "Two."]
+    assert posts[published.remote_id]["text"] == "One."
+    assert "thread of 3 posts" in published.note
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("Sentence here. " * 530, "hold at most 25 posts"),
+        ("One.\n---\n---\nThree.", "Two “---” lines have nothing between them"),
+        ("Read https://example.org/" + "a" * 400, "A link is too long for one Bluesky post"),
+    ],
+)
+def test_a_text_that_cannot_be_a_thread_is_refused_before_anything_is_posted(
+    adapter: BlueskyAdapter, alice: Account, text: str, says: str
+) -> None:
+    with pytest.raises(PublishError) as refused:
+        adapter.publish(Content(text=text), "thread-bad")
+
+    assert refused.value.kind == ErrorKind.PERMANENT
+    assert says in str(refused.value)
+    assert alice.records() == []
+
+
+def test_each_post_carries_the_language_of_the_content(
+    adapter: BlueskyAdapter, alice: Account
+) -> None:
+    thread = adapter.publish(Content(text=LONG, language="de-AT"), "langs-1")
+    unknown = adapter.publish(Content(text="No language"), "langs-2")
+    invalid = adapter.publish(Content(text="Not a tag", language="english please"), "langs-3")
+
+    posts = {r["uri"]: r["value"] for r in alice.records()}
+    assert {tuple(post.get("langs", ())) for uri, post in posts.items()
+            if uri not in (unknown.remote_id, invalid.remote_id)} == {("de-AT",)}  # fmt: skip
+    assert posts[thread.remote_id]["langs"] == ["de-AT"]
+    assert "langs" not in posts[unknown.remote_id]
+    assert "langs" not in posts[invalid.remote_id]

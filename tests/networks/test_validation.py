@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from outlier.networks.base import Content, Image, Problem
 from outlier.networks.counting import validate
 from outlier.networks.registry import RULES
 
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+# Bluesky's limits on one post: Bluesky itself takes longer texts as threads (tests/bluesky/test_thread_split.py).
+ONE_BLUESKY_POST = dataclasses.replace(RULES["bluesky"], max_thread_parts=1)
 
 
 def jpeg(size: int = 1000, **overrides: str) -> Image:
@@ -21,13 +25,13 @@ def test_a_fitting_post_has_no_problem() -> None:
 
 
 def test_too_long_names_the_network_limit_and_count() -> None:
-    assert validate(Content(text="x" * 312), RULES["bluesky"]) == [
+    assert validate(Content(text="x" * 312), ONE_BLUESKY_POST) == [
         Problem("text", "Bluesky allows 300 characters; this text has 312.")
     ]
 
 
 def test_graphemes_under_the_limit_can_still_be_too_many_bytes() -> None:
-    problems = validate(Content(text=FAMILY * 200), RULES["bluesky"])  # 200 graphemes
+    problems = validate(Content(text=FAMILY * 200), ONE_BLUESKY_POST)  # 200 graphemes
     assert problems == [Problem("text", "Bluesky allows 3,000 bytes of text; this text has 3,600.")]
 
 

@@ -276,7 +276,8 @@ def test_the_composer_embeds_each_channels_rules_for_the_counters(team, channel)
         "id": channel.pk, "name": "Hook", "network": "webhook", "timezone": "Europe/Paris",
         "label": "Webhook", "max_length": 100_000, "counter": "characters", "link_length": None,
         "link_in_text": False, "mentions_without_domain": False, "max_text_bytes": None,
-        "max_title_length": None, "max_images": 4, "requires_text": False}]  # fmt: skip
+        "max_title_length": None, "max_images": 4, "requires_text": False,
+        "max_thread_parts": 1}]  # fmt: skip
 
 
 def test_share_a_scoop_prefills_the_composer(team, topic, channel):

@@ -9,6 +9,8 @@ Config (settings, then credentials):
 - `appview`: "pds" (default) when the PDS forwards app.bsky.* queries to an AppView, as
   bsky.social and a PDS installed with defaults do; "none" for a PDS that stands alone
   (then interactions come from its event stream, see `stream`, and there are no counts);
+- `appview_url`: optional, an AppView to read counts, notifications and followers from
+  directly instead of through the PDS (see `appview`); checked like `pds_url`;
 - `app_password` (secret): an app password, never the account's main password;
 - `session`, `session_for` (secret, written by the adapter): the saved session, see
   `session`.
@@ -17,9 +19,12 @@ Publishing: the text gets its facets (links, mentions resolved to DIDs, hashtags
 ranges in UTF-8), up to 4 images (uploaded as blobs, with alt text and aspect ratio) or else
 a link card for `Content.link` (title, description, the link image as thumbnail). With
 images, the link is added to the text instead. A text longer than a post (300 graphemes,
-3,000 bytes) becomes a thread, cut at paragraph, sentence or word boundaries; the images or
-the card go on the first post. `Content.reply_to` (an at:// URI) makes the post (the first
-one of a thread) a reply: root and parent are read from the post replied to.
+3,000 bytes), or with lines holding only "---", becomes a thread of up to `MAX_THREAD` posts,
+cut by `outlier.networks.threads` as the composer showed it (at the markers, then paragraph,
+sentence or word boundaries, never inside a facet); the images or the card go on the first
+post. Every post carries `langs` from `Content.language` when it is a valid BCP-47 tag.
+`Content.reply_to` (an at:// URI) makes the post (the first one of a thread) a reply: root
+and parent are read from the post replied to.
 
 Record keys come from the idempotency key (see `rkeys`), so a retry of the same delivery
 finds its post instead of making a second one, and `lookup` reads the key back. A thread
@@ -34,7 +39,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 from atproto_client import Client, models
 from atproto_client.exceptions import RequestErrorBase
@@ -57,17 +61,19 @@ from outlier.networks.base import (
     Rules,
 )
 from outlier.networks.bluesky import notifications, records, stream
+from outlier.networks.bluesky.appview import TOKEN_SECONDS, AppView, check_address
 from outlier.networks.bluesky.outcomes import classify, is_no_appview, is_not_found, xrpc_error
-from outlier.networks.bluesky.richtext import split_thread
 from outlier.networks.bluesky.rkeys import is_tid, part_rkey, root_rkey
 from outlier.networks.bluesky.session import Connection
 from outlier.networks.rules import RULES
+from outlier.networks.threads import ThreadError, split
 
 __all__ = ["DEFAULT_PDS", "MAX_THREAD", "BlueskyAdapter"]
 
 DEFAULT_PDS = "https://bsky.social"
 POST = "app.bsky.feed.post"
-MAX_THREAD = 20  # posts in one thread (6,000 graphemes)
+LIST_NOTIFICATIONS = "app.bsky.notification.listNotifications"
+MAX_THREAD = RULES["bluesky"].max_thread_parts  # posts in one thread (7,500 graphemes)
 ENGAGEMENT_BATCH = 25  # app.bsky.feed.getPosts takes up to 25 URIs
 DEADLINE = 30.0  # seconds for one request, an image upload included
 APPVIEW_CHOICES = (
@@ -124,6 +130,9 @@ class BlueskyAdapter:
               choices=APPVIEW_CHOICES,
               help="Where counts and notifications come from. A PDS that stands alone only "
                    "sees what its own accounts do"),
+        Field("appview_url", "AppView address", kind="url", required=False,
+              help="Optional: read counts, notifications and followers straight from this "
+                   "AppView (e.g. https://api.bsky.app) instead of through the PDS"),
     )  # fmt: skip
     capabilities: ClassVar[frozenset[str]] = frozenset(
         {"delete", "engagement", "interactions", "followers", "link_card"}
@@ -134,6 +143,8 @@ class BlueskyAdapter:
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.config = config
         self._connection: Connection | None = None
+        self._appview: AppView | None = None
+        self._tokens: dict[tuple[str, str], tuple[str, float]] = {}  # (aud, method): token, exp
 
     # -- Settings --------------------------------------------------------------------------
 
@@ -152,6 +163,19 @@ class BlueskyAdapter:
     @property
     def appview(self) -> bool:
         return self._text("appview", "pds") != "none"
+
+    @property
+    def appview_url(self) -> str:
+        """The AppView asked directly (see `appview`); "" to read through the PDS."""
+        return self._text("appview_url").rstrip("/")
+
+    @property
+    def direct(self) -> AppView | None:
+        """The AppView reads go to directly, when the channel names one."""
+        if self._appview is None and self.appview and self.appview_url:
+            self._require_valid_config()
+            self._appview = AppView(self.appview_url, deadline=DEADLINE)
+        return self._appview
 
     def check_config(self) -> list[Problem]:
         problems: list[Problem] = []
@@ -179,32 +203,21 @@ class BlueskyAdapter:
                     "App passwords).",
                 )
             )
-        problems.extend(self._pds_problems())
+        problems.extend(check_address(self.pds_url, "pds_url", "server"))
         if self._text("appview", "pds") not in dict(APPVIEW_CHOICES):
             problems.append(Problem("appview", "Choose where counts and notifications come from."))
-        return problems
-
-    def _pds_problems(self) -> list[Problem]:
-        url = self.pds_url
-        try:
-            parts = urlsplit(url)
-            port = parts.port
-        except ValueError:
-            return [Problem("pds_url", "The server's address is not a valid URL.")]
-        if parts.scheme.lower() not in ("http", "https"):
-            return [Problem("pds_url", "The server's address must start with https://.")]
-        if not parts.hostname or port == 0:
-            return [Problem("pds_url", "The server's address has no valid host name.")]
-        if "@" in parts.netloc:
-            return [Problem("pds_url", "Put no user name or password in the server's address.")]
-        if parts.path not in ("", "/") or parts.query or parts.fragment:
-            return [
-                Problem(
-                    "pds_url",
-                    f"Give the server's address alone, e.g. {parts.scheme}://{parts.netloc}.",
+        if self.appview_url:
+            problems.extend(check_address(self.appview_url, "appview_url", "AppView"))
+            if not self.appview:
+                problems.append(
+                    Problem(
+                        "appview_url",
+                        "A channel whose PDS stands alone reads from no AppView: clear the "
+                        "AppView address, or set the AppView to “Through the PDS” to read "
+                        "from that address.",
+                    )
                 )
-            ]
-        return []
+        return problems
 
     def _require_valid_config(self) -> None:
         problems = self.check_config()
@@ -246,6 +259,8 @@ class BlueskyAdapter:
         connection.call(lambda client: client.com.atproto.server.get_session())
         if self.appview:
             self._profile()
+            if self.direct is not None:  # and that it takes the account's signed queries
+                self._notifications(None, limit=1)
 
     # -- Publishing --------------------------------------------------------------------------
 
@@ -257,6 +272,7 @@ class BlueskyAdapter:
         did, handle = connection.did, connection.handle
         reply = self._reply_ref(content.reply_to) if content.reply_to.strip() else None
         embed = self._embed(content)
+        langs = records.langs(content.language)
         root_key = root_rkey(idempotency_key)
         created: list[models.ComAtprotoRepoStrongRef.Main] = []
         found_before = 0
@@ -280,6 +296,7 @@ class BlueskyAdapter:
                     facets=records.facets(text, resolve),
                     embed=embed if index == 0 else None,
                     reply=reply_ref,
+                    langs=langs,
                 )
                 ref, existed = self._create(did, part_rkey(root_key, index), record)
             except PublishError as failure:
@@ -317,13 +334,10 @@ class BlueskyAdapter:
         if content.images and link and link not in text:
             text = f"{text}\n\n{link}" if text else link
             note = "With images there is no room for a link card: the link is in the text."
-        parts = split_thread(text)
-        if len(parts) > MAX_THREAD:
-            raise PublishError(
-                f"The text would make a thread of {len(parts)} posts; Outlier sends at most "
-                f"{MAX_THREAD} (about {MAX_THREAD * 300:,} characters).",
-                ErrorKind.PERMANENT,
-            )
+        try:
+            parts = split(text, self.rules)
+        except ThreadError as exc:
+            raise PublishError(str(exc), ErrorKind.PERMANENT) from exc
         if not parts:
             if not content.images and not link:
                 raise PublishError("There is nothing to post: no text, image or link.",
@@ -507,11 +521,17 @@ class BlueskyAdapter:
                 "holds its own accounts' records, not the counts of the network. Its "
                 "interactions (replies, mentions, likes, reposts, quotes and follows from "
                 "accounts on the same PDS) are read from its event stream. Set the channel's "
-                "AppView to “Through the PDS” once its PDS is connected to one.",
+                "AppView to “Through the PDS” once its PDS is connected to one, or give the "
+                "address of an AppView to read from it directly.",
                 ErrorKind.PERMANENT,
             )
 
     def _appview_call(self, request: Any) -> Any:
+        """A public AppView query: straight to the AppView when the channel names one, else
+        through the PDS."""
+        direct = self.direct
+        if direct is not None:
+            return direct.call(request)
         try:
             return self.connection.call(request)
         except PublishError as failure:
@@ -519,7 +539,8 @@ class BlueskyAdapter:
                 raise PublishError(
                     f"The PDS at {self.pds_url} has no AppView to answer Bluesky queries "
                     "(it says “No service configured”). Set the channel's AppView to “None” "
-                    "if the PDS stands alone.",
+                    "if the PDS stands alone, or give the address of an AppView to read from "
+                    "it directly.",
                     ErrorKind.PERMANENT,
                 ) from failure
             raise
@@ -545,16 +566,7 @@ class BlueskyAdapter:
         """From the AppView's notifications, or without one from the PDS's event stream."""
         connection = self.connection
         if self.appview:
-
-            def page(page_cursor: str | None) -> Any:
-                params = models.AppBskyNotificationListNotifications.Params(
-                    limit=notifications.PAGE_SIZE, cursor=page_cursor
-                )
-                return self._appview_call(
-                    lambda client: client.app.bsky.notification.list_notifications(params)
-                )
-
-            return notifications.pull(page, cursor, connection.handle)
+            return notifications.pull(self._notifications, cursor, connection.handle)
         try:
             return stream.pull(
                 self._stream_url(connection.client),
@@ -567,6 +579,46 @@ class BlueskyAdapter:
             raise
         except Exception as exc:
             raise classify(exc, pds=self.pds_url) from exc
+
+    def _notifications(self, cursor: str | None, limit: int = notifications.PAGE_SIZE) -> Any:
+        """A page of the account's notifications; from a direct AppView with a token the PDS
+        signs for it (see `appview`)."""
+        params = models.AppBskyNotificationListNotifications.Params(limit=limit, cursor=cursor)
+        direct = self.direct
+        if direct is None:
+            return self._appview_call(
+                lambda client: client.app.bsky.notification.list_notifications(params)
+            )
+        token = self._service_token(direct, LIST_NOTIFICATIONS)
+        return direct.call(
+            lambda client: client.app.bsky.notification.list_notifications(
+                params, headers={"Authorization": f"Bearer {token}"}
+            ),
+            token=token,
+        )
+
+    def _service_token(self, appview: AppView, method: str) -> str:
+        """A short-lived token of the account, signed by its PDS, for `method` on `appview`;
+        reused while it has more than half its life left (a pull reads several pages)."""
+        now = datetime.now(UTC).timestamp()
+        kept = self._tokens.get((appview.did, method))
+        if kept is not None and kept[1] - now > TOKEN_SECONDS / 2:
+            return kept[0]
+        expires = int(now) + TOKEN_SECONDS
+        params = models.ComAtprotoServerGetServiceAuth.Params(aud=appview.did, lxm=method,
+                                                              exp=expires)  # fmt: skip
+        try:
+            answer = self.connection.call(
+                lambda client: client.com.atproto.server.get_service_auth(params)
+            )
+        except PublishError as failure:
+            status, name, message = xrpc_error(failure.__cause__ or failure)
+            if status == 400:  # e.g. "aud must be a valid atproto DID"
+                said = " ".join(str(part) for part in (status, name, message) if part)
+                raise appview.unsigned(said) from failure
+            raise
+        self._tokens[(appview.did, method)] = (str(answer.token), float(expires))
+        return str(answer.token)
 
     @staticmethod
     def _stream_url(client: Client) -> str:

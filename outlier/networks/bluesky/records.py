@@ -10,6 +10,7 @@ so they are checked here, before anything is uploaded.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
@@ -30,6 +31,7 @@ __all__ = [
     "external_embed",
     "facets",
     "images_embed",
+    "langs",
     "post_record",
     "post_url",
     "profile_url",
@@ -40,6 +42,8 @@ IMAGE_MAX_BYTES = 2_000_000
 THUMB_MAX_BYTES = 1_000_000
 _IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 WEB = "https://bsky.app"
+# The lexicon's "language" format, as the SDK and the PDS check it: a BCP-47 tag.
+_LANGUAGE = re.compile(r"(?:i|[a-z]{2,3})(?:-[A-Za-z0-9]{1,8})*")
 
 
 def post_url(handle: str, rkey: str) -> str:
@@ -148,6 +152,13 @@ def _feature(
     return models.AppBskyRichtextFacet.Mention(did=did) if did else None
 
 
+def langs(language: str) -> list[str] | None:
+    """The post's `langs`: its BCP-47 tag ("en", "pt-BR"), or None when it has none that is
+    valid (the post goes out without; Bluesky's app then guesses)."""
+    tag = language.strip().replace("_", "-")
+    return [tag] if tag and _LANGUAGE.fullmatch(tag) else None
+
+
 def post_record(
     text: str,
     *,
@@ -155,6 +166,7 @@ def post_record(
     facets: Sequence[models.AppBskyRichtextFacet.Main] = (),
     embed: models.AppBskyEmbedImages.Main | models.AppBskyEmbedExternal.Main | None = None,
     reply: models.AppBskyFeedPost.ReplyRef | None = None,
+    langs: Sequence[str] | None = None,
 ) -> models.AppBskyFeedPost.Record:
     return models.AppBskyFeedPost.Record(
         text=text,
@@ -162,4 +174,5 @@ def post_record(
         facets=list(facets) or None,
         embed=embed,
         reply=reply,
+        langs=list(langs) if langs else None,
     )

@@ -1,4 +1,4 @@
-"""Bluesky rich text: where the links, mentions and hashtags are, and threads for long texts.
+"""Bluesky rich text: where the links, mentions and hashtags are.
 
 A post's text is plain; what makes part of it a link, a mention or a hashtag is a facet that
 names a range of the text in UTF-8 bytes (byteStart inclusive, byteEnd exclusive). A post
@@ -14,11 +14,8 @@ holds at most 300 graphemes and 3,000 bytes of text (lexicon app.bsky.feed.post)
   the start or after a space; the sentence's punctuation after it is not part of it, and a tag
   longer than 64 graphemes is not one.
 
-`split_thread` cuts a text that does not fit into posts that do, each as long as it can be:
-at the last paragraph break, else the last sentence end, else the last space, in the second
-half of what fits, and only as a last resort inside a word (at a grapheme boundary). Links,
-mentions and hashtags hold no spaces, so they stay whole unless a single "word" is longer
-than a post.
+A text longer than a post is cut into a thread by `outlier.networks.threads` (the composer's
+preview and the check before scheduling cut it there too), never inside any of these.
 """
 
 from __future__ import annotations
@@ -38,7 +35,6 @@ __all__ = [
     "fits",
     "grapheme_count",
     "spans",
-    "split_thread",
 ]
 
 MAX_GRAPHEMES = 300
@@ -50,9 +46,6 @@ _LABEL = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
 _MENTION = re.compile(rf"(?:(?<=[\s(])|^)@(?P<handle>{_LABEL}(?:\.{_LABEL})+)(?![\w@-]|\.\w)")
 _TAG = re.compile(r"(?:(?<=\s)|^)[#＃](?P<tag>[^\s#＃]+)")
 _TAG_TRAILING = ".,;:!?'\"…»›)]}"
-_PARAGRAPH = re.compile(r"\n\s*\n")
-_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]]*(?=\s)")
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -117,60 +110,3 @@ def spans(text: str) -> list[Span]:
         if all(candidate.end <= span.start or candidate.start >= span.end for span in taken):
             taken.append(candidate)
     return sorted(taken, key=lambda span: span.start)
-
-
-def _fitting_prefix(text: str) -> int:
-    """How many code points of `text`, cut at a grapheme boundary, fit in one post."""
-    size = 0
-    for count, match in enumerate(_GRAPHEME.finditer(text)):
-        size += len(match.group().encode("utf-8"))
-        if count + 1 > MAX_GRAPHEMES or size > MAX_BYTES:
-            return match.start()
-    return len(text)
-
-
-def _last_end(pattern: re.Pattern[str], text: str, floor: int) -> int | None:
-    """The end of the last match of `pattern` in `text` that ends at or after `floor`."""
-    last = None
-    for match in pattern.finditer(text):
-        if match.end() >= floor:
-            last = match.end()
-    return last
-
-
-def _cut(text: str, limit: int) -> int:
-    head = text[:limit]
-    half = limit // 2
-    paragraph = None
-    for match in _PARAGRAPH.finditer(head):
-        if match.start() >= half:
-            paragraph = match.start()
-    if paragraph is not None:
-        return paragraph
-    sentence = _last_end(_SENTENCE_END, head + text[limit : limit + 1], half)
-    if sentence is not None and sentence <= limit:
-        return sentence
-    space = None
-    for match in _SPACE.finditer(head + text[limit : limit + 1]):
-        if half // 2 <= match.start() <= limit:
-            space = match.start()
-    if space is not None and space > 0:
-        return space
-    return limit
-
-
-def split_thread(text: str) -> list[str]:
-    """`text` as posts that each fit, in order; one post when it fits already."""
-    rest = text.strip()
-    if fits(rest):
-        return [rest] if rest else []
-    parts = []
-    while rest:
-        if fits(rest):
-            parts.append(rest)
-            break
-        limit = max(1, _fitting_prefix(rest))
-        cut = _cut(rest, limit)
-        parts.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    return [part for part in parts if part]

@@ -1,5 +1,8 @@
 // The composer: a live counter and a preview for each chosen channel, counted the way its
 // network counts (mirrors outlier/networks/counting.py; the server's check stays the judge).
+// On a network with threads (Bluesky), a text longer than a post, or with a line holding only
+// "---", is shown as the thread it becomes: the server cuts it (outlier/networks/threads.py,
+// as the adapter will), this script only draws the parts.
 (function () {
   "use strict";
   var form = document.getElementById("composer");
@@ -14,6 +17,7 @@
   channels.forEach(function (c) { byId[String(c.id)] = c; });
   var $ = function (sel) { return form.querySelector(sel); };
   var text = $("#id_text"), title = $("#id_title"), link = $("#id_link"), tz = $("#id_timezone");
+  var tracking = $("#id_tracking");
   var counters = document.getElementById("counters");
   var previews = document.getElementById("previews");
 
@@ -134,6 +138,56 @@
     return sources;
   }
 
+  // --- threads: cut by the server --------------------------------------------------------------
+  var MARKER_LINE = /^[^\S\n]*---[^\S\n]*$/m;
+  var threadUrl = form.dataset.threadUrl;
+  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
+  var threads = {};  // channel id -> the server's answer for the text of `key`
+  var asked = "", timer = null;
+
+  function threadKey(c) {
+    return [bodyFor(c), link.value, tracking ? tracking.checked : true].join("\u0001");
+  }
+  function makesThread(c, body, full) {
+    if (!(c.max_thread_parts > 1)) return false;
+    return count(full, c) > c.max_length || !!(c.max_text_bytes && utf8(full) > c.max_text_bytes) ||
+      MARKER_LINE.test(body);
+  }
+  function askThreads(list) {
+    var key = list.map(function (c) { return c.id + ":" + threadKey(c); }).join("\u0002");
+    if (!threadUrl || key === asked) return;
+    asked = key;
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var body = new URLSearchParams(), keys = {};
+      body.append("csrfmiddlewaretoken", csrf ? csrf.value : "");
+      body.append("text", text.value);
+      body.append("link", link.value);
+      if (!tracking || tracking.checked) body.append("tracking", "on");
+      list.forEach(function (c) {
+        var variant = $("#id_variant_" + c.id);
+        body.append("channels", c.id);
+        if (variant) body.append("variant_" + c.id, variant.value);
+        keys[c.id] = threadKey(c);
+      });
+      fetch(threadUrl, { method: "POST", body: body, credentials: "same-origin" })
+        .then(function (answer) {
+          if (!answer.ok) throw new Error("HTTP " + answer.status);
+          return answer.json();
+        })
+        .then(function (data) {
+          Object.keys(keys).forEach(function (id) {
+            var found = data.threads[id];
+            if (found) { found.key = keys[id]; threads[id] = found; }
+          });
+        })
+        .catch(function () {
+          Object.keys(keys).forEach(function (id) { threads[id] = { key: keys[id], failed: true }; });
+        })
+        .then(function () { if (asked === key) asked = ""; render(); });
+    }, 250);
+  }
+
   // --- drawing --------------------------------------------------------------------------------
   function el(tag, cls, content) {
     var node = document.createElement(tag);
@@ -152,9 +206,72 @@
   function host(url) {
     try { return new URL(url).hostname; } catch (e) { return url; }
   }
+  function attachments(card, c, images) {
+    if (link.value.trim() && !c.link_in_text) card.append(el("span", "plink", host(link.value.trim())));
+    if (images.length) {
+      var grid = el("div", "pimages");
+      images.slice(0, c.max_images).forEach(function (src) {
+        var img = el("img");
+        img.src = src;
+        img.alt = "";
+        grid.append(img);
+      });
+      card.append(grid);
+    }
+  }
+  // A channel whose text becomes a thread: its counter and the thread's posts, numbered.
+  function drawThread(c, full, used, images, wanted) {
+    var state = threads[c.id];
+    var current = state && state.key === threadKey(c);
+    if (!current) wanted.push(c);
+    var row = meter(c, "text", used, c.max_length);
+    row.classList.remove("over");
+    var shown = row.querySelector(".count");
+    var card = el("article", "preview thread");
+    card.dataset.channel = c.id;
+    var head = el("header");
+    head.append(el("span", "", c.name), el("span", "", c.label || c.network));
+    card.append(head);
+    var stale = !current && state && state.parts && state.parts.length && !state.problem;
+    if (stale) card.classList.add("updating");  // the last cut, until the new one comes
+    if ((!current && !stale) || state.failed) {
+      shown.textContent = used.toLocaleString() + " · thread";
+      card.append(el("p", "pnote", current ? "The thread's preview is not available; the check " +
+        "when you schedule still counts." : "Cutting into a thread…"));
+      card.append(el("p", "ptext", full));
+      attachments(card, c, images);
+    } else if (state.problem) {
+      row.classList.add("over");
+      row.title = state.problem;
+      shown.textContent = used.toLocaleString() + " · thread";
+      card.classList.add("over");
+      var problem = el("p", "perror", state.problem);
+      problem.setAttribute("role", "alert");
+      card.append(problem, el("p", "ptext", full));
+    } else {
+      var total = state.parts.length;
+      shown.textContent = used.toLocaleString() + " · " + total + (total === 1 ? " post" : " posts");
+      row.title = "A thread of " + total + " posts (at most " + state.max_parts + ")";
+      var parts = el("ol", "pparts");
+      state.parts.forEach(function (part, index) {
+        var item = el("li", "ppart");
+        item.dataset.part = index + 1;
+        var top = el("div", "ppart-head");
+        top.append(el("span", "pnum", (index + 1) + "/" + total),
+                   el("span", "plength", state.lengths[index].toLocaleString() + " / " + c.max_length.toLocaleString()));
+        item.append(top, el("p", "ptext", part));
+        if (index === 0) attachments(item, c, images);
+        parts.append(item);
+      });
+      card.append(parts);
+    }
+    counters.append(row);
+    return card;
+  }
   function render() {
     var list = chosen();
     var images = imageSources();
+    var wanted = [];
     counters.replaceChildren();
     previews.replaceChildren();
     form.querySelectorAll(".variant[data-variant]").forEach(function (box) {
@@ -169,6 +286,15 @@
       var body = bodyFor(c);
       var full = postable(body, link.value, c);
       var used = count(full, c);
+      if (makesThread(c, body, full)) {
+        var threadCard = drawThread(c, full, used, images, wanted);
+        if (images.length > c.max_images) {
+          counters.append(meter(c, "images", images.length, c.max_images));
+          threadCard.classList.add("over");
+        }
+        previews.append(threadCard);
+        return;
+      }
       var over = used > c.max_length;
       var row = meter(c, "text", used, c.max_length);
       if (c.requires_text && !body.trim()) {
@@ -196,19 +322,10 @@
       card.append(head);
       if (c.max_title_length && title.value.trim()) card.append(el("p", "ptitle", title.value.trim()));
       card.append(el("p", "ptext", full || "…"));
-      if (link.value.trim() && !c.link_in_text) card.append(el("span", "plink", host(link.value.trim())));
-      if (images.length) {
-        var grid = el("div", "pimages");
-        images.slice(0, c.max_images).forEach(function (src) {
-          var img = el("img");
-          img.src = src;
-          img.alt = "";
-          grid.append(img);
-        });
-        card.append(grid);
-      }
+      attachments(card, c, images);
       previews.append(card);
     });
+    if (wanted.length) askThreads(wanted);
   }
 
   // --- schedule fields --------------------------------------------------------------------------

@@ -6,8 +6,8 @@
 //   PLC_PORT=… PDS_PORT=… APPVIEW_PORT=… OZONE_PORT=… node --import ../loopback.mjs network.mjs
 //
 // Needs PostgreSQL (the AppView's, bsync's and ozone's schemas are created in the database the
-// URL names) and Redis. Prints one JSON line {"plc", "pds", "appview"} once everything answers;
-// stops on SIGTERM or SIGINT.
+// URL names) and Redis. Prints one JSON line {"plc", "pds", "appview", "appview_did"} once
+// everything answers; stops on SIGTERM or SIGINT.
 import { TestNetwork } from '@atproto/dev-env'
 
 const port = (name) => Number(process.env[name]) || undefined
@@ -20,7 +20,12 @@ const network = await TestNetwork.create({
   ozone: { port: port('OZONE_PORT') },
 })
 
-console.log(JSON.stringify({ plc: network.plc.url, pds: network.pds.url, appview: network.bsky.url }))
+console.log(JSON.stringify({
+  plc: network.plc.url,
+  pds: network.pds.url,
+  appview: network.bsky.url,
+  appview_did: network.bsky.serverDid, // a did:plc: this AppView publishes no DID document
+}))
 
 let stopping = false
 async function stop() {
