@@ -41,7 +41,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
-import dispatch  # noqa: E402  (bench/dispatch.py: the instance, the workers, PostgreSQL)
+import dispatch  # noqa: E402  (bench/dispatch.py: the workers)
+import instance  # noqa: E402  (bench/instance.py: the instance, PostgreSQL)
 
 from tests.peers import bluesky as peers  # noqa: E402
 
@@ -166,9 +167,9 @@ def engine(pds: peers.Pds, account: peers.Account, count: int, pids: list[int]) 
 
 
 def run(data_dir: str, database_url: str, args: argparse.Namespace) -> int:
-    env = dispatch.instance_env(data_dir, database_url)
     # The PDS names itself http://localhost:<port>: both loopback addresses.
-    env["OUTLIER_ALLOWED_PRIVATE_NETWORKS"] = "127.0.0.0/8,::1/128"
+    env = instance.instance_env(data_dir, database_url,
+                                ALLOWED_PRIVATE_NETWORKS="127.0.0.0/8,::1/128")  # fmt: skip
     database = "PostgreSQL 15" if database_url else "SQLite (WAL)"
     print(f"instance in {data_dir} on {database}: migrate…", flush=True)
     subprocess.run([sys.executable, "-m", "django", "migrate", "--noinput", "-v0"], cwd=ROOT,
@@ -246,7 +247,7 @@ def main() -> int:
     args = parser.parse_args()
     data_dir = tempfile.mkdtemp(prefix="outlier-bench-bluesky-")
     try:
-        with dispatch.postgres() if args.pg else contextlib.nullcontext("") as database_url:
+        with instance.postgres() if args.pg else contextlib.nullcontext("") as database_url:
             return run(data_dir, database_url, args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

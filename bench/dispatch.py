@@ -31,7 +31,6 @@ import secrets
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -46,6 +45,8 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from instance import free_port, instance_env, postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -142,13 +143,6 @@ def clear_records(base: str) -> None:
 # --- the instance ---------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def cpu_seconds(pids: list[int]) -> float | None:
     """User + system CPU time of these processes so far (None without /proc)."""
     total = 0
@@ -160,43 +154,6 @@ def cpu_seconds(pids: list[int]) -> float | None:
     except OSError:
         return None
     return total / os.sysconf("SC_CLK_TCK")
-
-
-def instance_env(data_dir: str, database_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OUTLIER_")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="outlier.settings",
-        PYTHONPATH=str(ROOT),
-        OUTLIER_DATA_DIR=data_dir,
-        OUTLIER_SECRET_KEY=secrets.token_urlsafe(40),
-        OUTLIER_DEBUG="false",
-        OUTLIER_BASE_URL="http://127.0.0.1:8000",
-        OUTLIER_ALLOWED_PRIVATE_NETWORKS="127.0.0.0/8",
-        OUTLIER_LOG_LEVEL="WARNING",
-    )
-    if database_url:
-        env["OUTLIER_DATABASE_URL"] = database_url
-    return env
-
-
-@contextlib.contextmanager
-def postgres() -> Iterator[str]:
-    """A private PostgreSQL (own port and directory: a shared one on 54329 is left alone)."""
-    port = free_port()
-    pg_dir = tempfile.mkdtemp(prefix="outlier-bench-pg-")
-    env = {**os.environ, "OUTLIER_PG_PORT": str(port), "OUTLIER_PG_DIR": pg_dir}
-    script = str(ROOT / "scripts" / "postgres.sh")
-    subprocess.run(["bash", script, "start"], env=env, check=True, timeout=600)
-    try:
-        import psycopg
-
-        with psycopg.connect(f"postgres://postgres@127.0.0.1:{port}/postgres",
-                             autocommit=True) as conn:  # fmt: skip
-            conn.execute("CREATE DATABASE outlier")
-        yield f"postgres://postgres@127.0.0.1:{port}/outlier"
-    finally:
-        subprocess.run(["bash", script, "stop"], env=env, check=False, timeout=120)
-        shutil.rmtree(pg_dir, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -386,7 +343,7 @@ def main() -> int:
 
 def run(data_dir: str, database_url: str, args: argparse.Namespace) -> int:
     started = time.monotonic()
-    env = instance_env(data_dir, database_url)
+    env = instance_env(data_dir, database_url, ALLOWED_PRIVATE_NETWORKS="127.0.0.0/8")
     database = "PostgreSQL 15" if database_url else "SQLite (WAL)"
     print(f"instance in {data_dir} on {database}: migrate…", flush=True)
     subprocess.run([sys.executable, "-m", "django", "migrate", "--noinput", "-v0"], cwd=ROOT,

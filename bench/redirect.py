@@ -34,7 +34,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -45,6 +44,8 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from instance import free_port, instance_env, postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -97,13 +98,6 @@ def ensure_debian(command: str, package: str) -> str:
     if not found:
         raise SystemExit(f"{command} still missing after installing {package}")
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def wait_for_302(url: str, timeout: float, process: subprocess.Popen[bytes] | None = None) -> None:
@@ -264,43 +258,6 @@ def nginx(nginx_bin: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
 # --- Outlier ----------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def postgres() -> Iterator[str]:
-    """A private PostgreSQL 15 (own port and directory) from scripts/postgres.sh."""
-    port = free_port()
-    pg_dir = tempfile.mkdtemp(prefix="outlier-bench-pg-")
-    env = {**os.environ, "OUTLIER_PG_PORT": str(port), "OUTLIER_PG_DIR": pg_dir}
-    script = str(ROOT / "scripts" / "postgres.sh")
-    subprocess.run(["bash", script, "start"], env=env, check=True, timeout=600,
-                   stdout=subprocess.DEVNULL)  # fmt: skip
-    try:
-        import psycopg
-
-        with psycopg.connect(f"postgres://postgres@127.0.0.1:{port}/postgres",
-                             autocommit=True) as conn:  # fmt: skip
-            conn.execute("CREATE DATABASE outlier")
-        yield f"postgres://postgres@127.0.0.1:{port}/outlier"
-    finally:
-        subprocess.run(["bash", script, "stop"], env=env, check=False, timeout=120)
-        shutil.rmtree(pg_dir, ignore_errors=True)
-
-
-def instance_env(data_dir: str, database_url: str, port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OUTLIER_")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="outlier.settings",
-        PYTHONPATH=str(ROOT),
-        OUTLIER_DATA_DIR=data_dir,
-        OUTLIER_SECRET_KEY=secrets.token_urlsafe(40),
-        OUTLIER_DEBUG="false",
-        OUTLIER_BIND=f"127.0.0.1:{port}",
-        OUTLIER_LOG_LEVEL="INFO",  # the web processes log what they served at their stop
-    )
-    if database_url:
-        env["OUTLIER_DATABASE_URL"] = database_url
-    return env
-
-
 def in_instance(env: dict[str, str], code: str) -> str:
     """Run Python code with the instance's settings (Django set up); its output."""
     prelude = "import django\ndjango.setup()\n"
@@ -331,7 +288,9 @@ def outlier(name: str, database_url: str, wrk_bin: str, seconds: float,
     data_dir = tempfile.mkdtemp(prefix="outlier-bench-redirect-")
     try:
         port = free_port()
-        env = instance_env(data_dir, database_url, port)
+        # INFO: the web processes log what they served at their stop
+        env = instance_env(data_dir, database_url, BIND=f"127.0.0.1:{port}",
+                           BASE_URL=f"http://127.0.0.1:{port}", LOG_LEVEL="INFO")  # fmt: skip
         subprocess.run([str(BIN / "outlier"), "migrate", "--no-input", "-v0"], cwd=ROOT, env=env,
                        check=True, timeout=300)  # fmt: skip
         codes = in_instance(env, MAKE_LINKS.format(count=LINKS)).split()

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dispatch import instance_env, postgres  # noqa: E402 (the same throwaway instance)
+from instance import instance_env, postgres  # noqa: E402 (the same throwaway instance)
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_MS = 100.0

@@ -21,10 +21,8 @@ import contextlib
 import os
 import random
 import re
-import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +32,8 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from instance import free_port, instance_env
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -56,28 +56,6 @@ class Result:
 
 
 # --- the instance ---------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def instance_env(data_dir: str, port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OUTLIER_")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="outlier.settings",
-        PYTHONPATH=str(ROOT),
-        OUTLIER_DATA_DIR=data_dir,
-        OUTLIER_SECRET_KEY=secrets.token_urlsafe(40),
-        OUTLIER_DEBUG="false",
-        OUTLIER_BASE_URL=f"http://127.0.0.1:{port}",
-        OUTLIER_ALLOWED_HOSTS="127.0.0.1,localhost",
-        OUTLIER_LOG_LEVEL="WARNING",
-    )
-    return env
 
 
 def manage(env: dict[str, str], *args: str) -> None:
@@ -306,7 +284,8 @@ def main() -> int:
 def run(data_dir: str, scoops: int, seconds: int, strict: bool) -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = instance_env(data_dir, port)
+    env = instance_env(data_dir, BASE_URL=f"http://127.0.0.1:{port}",
+                       ALLOWED_HOSTS="127.0.0.1,localhost")  # fmt: skip
     started = time.monotonic()
     print(f"instance in {data_dir}: migrate, collectstatic, {scoops} scoops…", flush=True)
     manage(env, "migrate", "--noinput", "-v0")
