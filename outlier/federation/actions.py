@@ -6,7 +6,7 @@ import hashlib
 import io
 import logging
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,7 +19,7 @@ from PIL import Image as Picture
 from PIL import UnidentifiedImageError
 
 from outlier.core.write_lock import atomic_write
-from outlier.curation.models import Scoop, Topic
+from outlier.curation.models import Topic
 from outlier.federation import addresses, documents, queries
 from outlier.federation.models import (
     ActorKey,
@@ -199,21 +199,23 @@ def do_unfollow(actor: RemoteActor, follow_id: str = "", topic_id: int | None = 
 def do_record_interaction(
     kind: str,
     uri: str,
-    scoop: Scoop,
+    subject: queries.Subject,
     actor: RemoteActor,
     *,
     content_html: str = "",
     url: str = "",
     published_at: datetime | None = None,
 ) -> bool:
-    """Store a like, boost or reply once (by its URI). False when it was already stored."""
+    """Store a like, boost or reply to a scoop or a posted Note once (by its URI). False when
+    it was already stored."""
     try:
         with transaction.atomic():
             _, created = Interaction.objects.get_or_create(
                 uri=uri,
                 defaults={
-                    "kind": kind, "topic_id": scoop.topic_id, "scoop": scoop, "actor": actor,
-                    "content_html": content_html, "url": url, "published_at": published_at,
+                    "kind": kind, "topic_id": subject.topic_id, "scoop": subject.scoop,
+                    "note": subject.note, "actor": actor, "content_html": content_html,
+                    "url": url, "published_at": published_at,
                 },
             )  # fmt: skip
     except IntegrityError:
@@ -297,31 +299,45 @@ def do_post_note(
     content_warning: str = "",
     reply_to: str = "",
     language: str = "",
+    mentions: Mapping[str, documents.Mentioned] | None = None,
     now: datetime | None = None,
 ) -> tuple[PostedNote, bool, int]:
     """Record a post as a Note of the topic and queue its Create to every follower's inbox
-    (shared inboxes once), in one transaction. Returns (the note, whether it is new, how many
-    inboxes it was queued for). A Note already recorded under `token` is returned as it is:
-    nothing is recorded or sent again."""
+    (shared inboxes once) and to every mentioned actor's, in one transaction. Returns (the
+    note, whether it is new, how many inboxes it was queued for). A Note already recorded
+    under `token` is returned as it is: nothing is recorded or sent again.
+
+    `mentions` are the actors the text's "@user@server" name, resolved beforehand
+    (`mentions.resolve_all`, which goes on the network); the others stay plain text. Its
+    hashtags link to the topic's tag pages (`queries.hashtag_urls`)."""
     found = queries.posted_note(token)
     if found is not None:
         return found, False, 0
     now = now or timezone.now()
+    mentions = mentions or {}
     object_id = addresses.note_uri(token)
+    hashtags = {
+        name.casefold(): url
+        for name, url in queries.hashtag_urls(topic, documents.hashtags_in(text)).items()
+    }
     names, attachments = _store_images(token, images)
     try:
         document = documents.posted_note(
             object_id, topic.pk, text, published=now, link=link, link_title=link_title,
             images=attachments, content_warning=content_warning, reply_to=reply_to,
-            language=language,
+            language=language, mentions=mentions, hashtags=hashtags,
         )  # fmt: skip
+        mentioned = {t["href"] for t in document.get("tag", []) if t["type"] == "Mention"}
+        extra = [m.inbox for m in mentions.values() if m.inbox and m.actor in mentioned]
         with atomic_write():
             note = PostedNote.objects.create(
                 topic=topic, token=token, object_uri=object_id, state=PublicationState.LIVE,
                 document=document, image_files=names, published_at=now,
             )  # fmt: skip
-            inboxes = queries.delivery_inboxes(topic.pk)
-            queue_activity(topic.pk, vocab.create(note.create_uri, document), inboxes, now=now)
+            inboxes = sorted({*queries.delivery_inboxes(topic.pk), *extra})
+            creation = vocab.create(note.create_uri, document)
+            creation["@context"] = document["@context"]  # the Note's terms (Hashtag)
+            queue_activity(topic.pk, creation, inboxes, now=now)
     except IntegrityError:  # the same delivery, recorded by another attempt meanwhile
         _remove_files(names)
         return PostedNote.objects.get(token=token), False, 0
@@ -350,6 +366,8 @@ def do_delete_note(note_id: int, now: datetime | None = None) -> bool:
             new_activity_uri(), addresses.actor_uri(note.topic_id), note.object_uri,
             addresses.followers_uri(note.topic_id), "Note",
         )  # fmt: skip
-        queue_activity(note.topic_id, deletion, queries.delivery_inboxes(note.topic_id), now=now)
+        mentioned = [a.shared_inbox or a.inbox for a in queries.mentioned_actors(note)]
+        inboxes = {*queries.delivery_inboxes(note.topic_id), *mentioned}
+        queue_activity(note.topic_id, deletion, inboxes, now=now)
         transaction.on_commit(lambda: _remove_files(files))
     return True

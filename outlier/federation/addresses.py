@@ -121,3 +121,11 @@ def scoop_id_from_uri(uri: str) -> int | None:
     if name == "site:scoop":
         return int(str(kwargs["pk"]))
     return None
+
+
+def note_token_from_uri(uri: str) -> str | None:
+    """The token of the posted Note an object URI stands for (its id is also its URL)."""
+    found = _local_match(uri.split("#", 1)[0])
+    if found and found[0] == "federation:note":
+        return str(found[1]["token"])
+    return None

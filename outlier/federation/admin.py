@@ -43,5 +43,5 @@ class DeliveryAdmin(admin.ModelAdmin[Delivery]):
 
 @admin.register(Interaction)
 class InteractionAdmin(admin.ModelAdmin[Interaction]):
-    list_display = ["kind", "scoop", "actor", "received_at"]
+    list_display = ["kind", "scoop", "note", "actor", "received_at"]
     list_filter = ["kind"]

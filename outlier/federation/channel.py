@@ -21,24 +21,36 @@ from the delivery's idempotency key (`actions.note_token`), so a retried deliver
 Note it already made instead of making a second one, and `lookup` answers from the database:
 the Note exists here or it does not. `delete` marks the Note deleted (its id answers 410) and
 sends Delete to the followers.
+
+"@user@server" in the text becomes a Mention of the actor WebFinger names (`mentions`; the
+Note goes to that actor's inbox too) and "#tag" a Hashtag; a mention that does not resolve
+stays plain text.
+
+Reading back needs no network call: the topic's inbox (`federation.inbox`) stores the likes,
+boosts and replies its scoops and posted notes receive, and who follows it. `engagement`
+counts them per posted note; `interactions` lists them, with the follows, for the inbox app
+(the cursor is described at `queries.heard_since`); `follower_count` counts the followers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
 from django.db import DatabaseError
 
 from outlier.curation.models import Topic
-from outlier.federation import actions, addresses, queries
-from outlier.federation.models import PostedNote, PublicationState
+from outlier.federation import actions, addresses, documents, mentions, queries
+from outlier.federation.models import InteractionKind, PostedNote, PublicationState, RemoteActor
 from outlier.networks.base import (
     Content,
+    Engagement,
     ErrorKind,
     Field,
     Found,
+    Interaction,
+    InteractionPage,
     Lookup,
     Problem,
     Published,
@@ -46,7 +58,9 @@ from outlier.networks.base import (
     RateLimit,
     Rules,
 )
+from outlier.networks.base import InteractionKind as SeenKind
 from outlier.networks.counting import postable_text
+from outlier.networks.mastodon.text import html_to_text
 from outlier.networks.rules import RULES
 
 __all__ = ["TopicChannelAdapter"]
@@ -74,9 +88,11 @@ class TopicChannelAdapter:
                    "(@short-name@this site): the channel posts as that topic, to everyone who "
                    "follows it from Mastodon or another fediverse server"),
     )  # fmt: skip
-    # Follower counts come from federation's own rows; likes, boosts and replies to posted
-    # notes are not read back yet.
-    capabilities: ClassVar[frozenset[str]] = frozenset({"delete", "followers"})
+    # Everything is read back from federation's own rows (what the topic's inbox stored and
+    # who follows it): no network call.
+    capabilities: ClassVar[frozenset[str]] = frozenset(
+        {"delete", "engagement", "interactions", "followers"}
+    )
     rate_limit: ClassVar[RateLimit | None] = None  # the followers' servers are not one budget
 
     def __init__(self, config: Mapping[str, Any]) -> None:
@@ -153,12 +169,17 @@ class TopicChannelAdapter:
         known = queries.posted_note(token)
         if known is not None:
             return self._already(known)
+        text = postable_text(content, self.channel_rules())
+        # Resolved before anything is recorded (WebFinger goes on the network); a mention
+        # that does not resolve stays plain text.
+        mentioned = mentions.resolve_all(documents.mentions_in(text), topic)
         try:
             note, created, inboxes = actions.do_post_note(
-                topic, token, postable_text(content, self.channel_rules()),
+                topic, token, text,
                 link=content.link, link_title=content.title, images=content.images,
                 content_warning=content.content_warning, reply_to=content.reply_to,
                 language=getattr(content, "language", ""),  # where the composer knows it
+                mentions=mentioned,
             )  # fmt: skip
         except DatabaseError as exc:  # the transaction may or may not have committed
             raise PublishError(f"Outlier could not record the note: {exc}", ErrorKind.TRANSIENT,
@@ -203,3 +224,52 @@ class TopicChannelAdapter:
 
     def follower_count(self) -> int:
         return queries.follower_count(self._require_topic().pk)
+
+    def engagement(self, remote_ids: Sequence[str]) -> dict[str, Engagement]:
+        """Likes, boosts and replies the topic's inbox stored for each live posted note."""
+        topic = self._require_topic()
+        return {
+            uri: Engagement(likes=c["like"], reposts=c["announce"], replies=c["reply"])
+            for uri, c in queries.note_engagement(topic.pk, remote_ids).items()
+        }
+
+    def interactions(self, cursor: str = "") -> InteractionPage:
+        """Likes, boosts and replies to the topic's scoops and posted notes, and follows of
+        the topic, as its inbox stored them (see `queries.heard_since` for the cursor)."""
+        topic = self._require_topic()
+        heard, next_cursor = queries.heard_since(topic.pk, cursor)
+        return InteractionPage(items=tuple(_interaction(h) for h in heard), cursor=next_cursor)
+
+
+_KINDS = {
+    InteractionKind.LIKE.value: SeenKind.LIKE,
+    InteractionKind.ANNOUNCE.value: SeenKind.REPOST,
+    InteractionKind.REPLY.value: SeenKind.REPLY,
+    "follow": SeenKind.FOLLOW,
+}
+
+
+def _handle(actor: RemoteActor) -> str:
+    return f"@{actor.preferred_username}@{actor.host}" if actor.preferred_username else actor.uri
+
+
+def _interaction(heard: queries.Heard) -> Interaction:
+    actor = heard.actor
+    if heard.kind == "follow":
+        url = actor.url or actor.uri
+    elif heard.kind == InteractionKind.REPLY:
+        url = heard.url or heard.uri
+    else:
+        url = heard.subject
+    return Interaction(
+        kind=_KINDS[heard.kind],
+        remote_id=heard.uri,
+        author_id=actor.uri,
+        author_handle=_handle(actor),
+        created_at=heard.at,  # when the topic's inbox took it (a sender's own date is its say)
+        author_name=actor.name,
+        author_url=actor.url or actor.uri,
+        text=html_to_text(heard.content_html),
+        url=url,
+        subject_id=heard.subject,
+    )

@@ -6,7 +6,7 @@ import hashlib
 import html
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -109,7 +109,17 @@ def object_digest(obj: dict[str, Any]) -> str:
 # --- posts sent on a topic's fediverse channel ----------------------------------------------
 
 NOTE_TAGS = {"p", "br", "a"}
+# The terms a posted Note uses beyond ActivityStreams' own context, named as Mastodon does.
+NOTE_CONTEXT: list[Any] = [*vocab.CONTEXT, {"Hashtag": "as:Hashtag", "sensitive": "as:sensitive"}]
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+# "@user@server" (the server may name a port); not inside a word, a path or an address.
+MENTION = re.compile(
+    r"(?<![\w/@.+-])@(?P<user>[a-z0-9_](?:[a-z0-9_.-]*[a-z0-9_])?)"
+    r"@(?P<host>[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?)(?![\w@-]|[.:]\w)",
+    re.IGNORECASE,
+)
+# "#word", with at least one letter ("#1" is not a hashtag); not inside a word or a path.
+HASHTAG = re.compile(r"(?<![\w/#&)])#(?P<name>\w*[^\W\d]\w*)")
 
 
 @dataclass(frozen=True)
@@ -123,30 +133,112 @@ class NoteImage:
     height: int | None = None
 
 
-def _linked(line: str) -> str:
-    """One line of plain text as HTML, its http(s) links made clickable."""
+@dataclass(frozen=True)
+class Mentioned:
+    """An actor a post mentions, as WebFinger named it: its id, and where people see it."""
+
+    actor: str
+    url: str
+    inbox: str = ""  # where the Note goes to reach it ("" for one of our own topics)
+
+
+def _spans(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, kind, value) of the links, mentions and hashtags in `text`, in order:
+    a link's value is the link; a mention's "user@host" as typed; a hashtag's name, no #."""
+    found = [(start, end, "link", text[start:end]) for start, end, _ in find_links(text)]
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e, _, _ in found)
+
+    for match in MENTION.finditer(text):
+        if free(match.start(), match.end()):
+            found.append((match.start(), match.end(), "mention", match.group()[1:]))
+    for match in HASHTAG.finditer(text):
+        if free(match.start(), match.end()):
+            found.append((match.start(), match.end(), "hashtag", match.group("name")))
+    return sorted(found)
+
+
+def _distinct(text: str, kind: str) -> list[str]:
+    seen: dict[str, str] = {}
+    for _, _, found, value in _spans(text):
+        if found == kind:
+            seen.setdefault(value.casefold(), value)
+    return list(seen.values())
+
+
+def mentions_in(text: str) -> list[str]:
+    """The "user@host" of every mention in a post's text, once each, in order."""
+    return _distinct(text, "mention")
+
+
+def hashtags_in(text: str) -> list[str]:
+    """The name (without #) of every hashtag in a post's text, once each, in order."""
+    return _distinct(text, "hashtag")
+
+
+def _anchor(href: str, label: str) -> str:
+    return f'<a href="{html.escape(href, quote=True)}">{html.escape(label, quote=False)}</a>'
+
+
+def _linked(line: str, mentions: Mapping[str, Mentioned], hashtags: Mapping[str, str]) -> str:
+    """One line of plain text as HTML: its http(s) links clickable, its resolved mentions
+    linked to the actor's page and its hashtags to their page; the rest escaped."""
     parts: list[str] = []
     position = 0
-    for start, end, _certain in find_links(line):
-        link = line[start:end]
+    for start, end, kind, value in _spans(line):
+        if kind == "link":
+            href = value
+        elif kind == "mention":
+            mentioned = mentions.get(value.casefold())
+            href = mentioned.url if mentioned is not None else ""
+        else:
+            href = hashtags.get(value.casefold(), "")
+        if not href:
+            continue  # stays plain text
         parts.append(html.escape(line[position:start], quote=False))
-        parts.append(
-            f'<a href="{html.escape(link, quote=True)}">{html.escape(link, quote=False)}</a>'
-        )
+        parts.append(_anchor(href, line[start:end]))
         position = end
     parts.append(html.escape(line[position:], quote=False))
     return "".join(parts)
 
 
-def text_html(text: str) -> str:
+def text_html(
+    text: str,
+    mentions: Mapping[str, Mentioned] | None = None,
+    hashtags: Mapping[str, str] | None = None,
+) -> str:
     """A post's plain text as a Note's HTML: paragraphs at blank lines, line breaks kept,
-    links clickable; sanitized with the project's one policy (only p, br and http(s) links)."""
+    links clickable, resolved mentions and hashtags linked (`mentions` by "user@host" and
+    `hashtags` by name, both case-folded); sanitized with the project's one policy (only p,
+    br and http(s) links)."""
+    mentions, hashtags = mentions or {}, hashtags or {}
     paragraphs = [p for p in _PARAGRAPH_BREAK.split(text.strip().replace("\r\n", "\n")) if p]
     markup = "".join(
-        "<p>" + "<br>".join(_linked(line) for line in paragraph.split("\n")) + "</p>"
+        "<p>"
+        + "<br>".join(_linked(line, mentions, hashtags) for line in paragraph.split("\n"))
+        + "</p>"
         for paragraph in paragraphs
     )
     return sanitize_html(markup, tags=NOTE_TAGS, url_schemes={"http", "https"})
+
+
+def note_tags(
+    text: str, mentions: Mapping[str, Mentioned], hashtags: Mapping[str, str]
+) -> list[dict[str, str]]:
+    """A Note's `tag`: a Mention of each resolved actor (once), then a Hashtag of each tag."""
+    tags: list[dict[str, str]] = []
+    actors: set[str] = set()
+    for handle in mentions_in(text):
+        mentioned = mentions.get(handle.casefold())
+        if mentioned is not None and mentioned.actor not in actors:
+            actors.add(mentioned.actor)
+            tags.append({"type": "Mention", "href": mentioned.actor, "name": f"@{handle}"})
+    for name in hashtags_in(text):
+        href = hashtags.get(name.casefold())
+        if href:
+            tags.append({"type": "Hashtag", "href": href, "name": f"#{name}"})
+    return tags
 
 
 def _web_address(value: str) -> str:
@@ -169,10 +261,14 @@ def posted_note(
     content_warning: str = "",
     reply_to: str = "",
     language: str = "",
+    mentions: Mapping[str, Mentioned] | None = None,
+    hashtags: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The Note of a post sent on a topic's channel: the text (with the link in it) as
-    sanitized HTML, the link as a Link attachment, and the images as Image attachments with
-    their alt text (which Mastodon shows as the description)."""
+    sanitized HTML, the link as a Link attachment, the images as Image attachments with
+    their alt text (which Mastodon shows as the description), and its resolved mentions
+    and its hashtags as tags (mentioned actors are in `cc` too)."""
+    mentions, hashtags = mentions or {}, hashtags or {}
     attachments: list[dict[str, Any]] = []
     for image in images:
         attachment: dict[str, Any] = {
@@ -186,18 +282,22 @@ def posted_note(
         attachments.append(
             {"type": "Link", "href": link, "mediaType": "text/html", "name": link_title or link}
         )
+    tags = note_tags(text, mentions, hashtags)
+    mentioned = [t["href"] for t in tags if t["type"] == "Mention"]
     obj: dict[str, Any] = {
-        "@context": vocab.CONTEXT,
+        "@context": NOTE_CONTEXT,
         "id": object_id,
         "type": "Note",
         "attributedTo": addresses.actor_uri(topic_id),
         "to": [vocab.PUBLIC],
-        "cc": [addresses.followers_uri(topic_id)],
+        "cc": [addresses.followers_uri(topic_id), *mentioned],
         "url": object_id,
         "published": published.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "content": text_html(text),
+        "content": text_html(text, mentions, hashtags),
         "attachment": attachments,
     }
+    if tags:
+        obj["tag"] = tags
     if language.strip():
         obj["contentMap"] = {language.strip(): obj["content"]}
     if content_warning.strip():

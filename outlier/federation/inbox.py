@@ -106,13 +106,12 @@ def _interaction(kind: str) -> Callable[[dict[str, Any], RemoteActor], str]:
         uri = activity.get("id")
         if not isinstance(uri, str) or not uri:
             return f"ignored: {kind} without an id"
-        scoop_id = addresses.scoop_id_from_uri(first_id(activity.get("object")))
-        scoop = queries.visible_scoop(scoop_id) if scoop_id is not None else None
-        if scoop is None:
+        subject = queries.interaction_subject(first_id(activity.get("object")))
+        if subject is None:
             return f"ignored: {kind} of nothing of ours"
         published = _published(activity.get("published"))
-        actions.do_record_interaction(kind, uri, scoop, sender, published_at=published)
-        return f"{kind} of scoop {scoop.pk}"
+        actions.do_record_interaction(kind, uri, subject, sender, published_at=published)
+        return f"{kind} of {subject}"
 
     return record
 
@@ -142,19 +141,18 @@ def _create(activity: dict[str, Any], sender: RemoteActor) -> str:
     note = _note_of(activity, sender)
     if note is None:
         return "ignored: Create of no note by its actor"
-    scoop_id = addresses.scoop_id_from_uri(first_id(note.get("inReplyTo")))
-    scoop = queries.visible_scoop(scoop_id) if scoop_id is not None else None
-    if scoop is None:
-        return "ignored: not a reply to one of our scoops"
+    subject = queries.interaction_subject(first_id(note.get("inReplyTo")))
+    if subject is None:
+        return "ignored: not a reply to one of our scoops or notes"
     if not is_public(note) and not is_public(activity):
         return "ignored: a reply that is not public"
     url = next((u for u in ids(note.get("url")) if u.startswith(("http://", "https://"))), "")
     actions.do_record_interaction(
-        InteractionKind.REPLY, str(note["id"]), scoop, sender,
+        InteractionKind.REPLY, str(note["id"]), subject, sender,
         content_html=sanitize_reply(_content(note)), url=url[:2000],
         published_at=_published(note.get("published")),
     )  # fmt: skip
-    return f"reply to scoop {scoop.pk}"
+    return f"reply to {subject}"
 
 
 def _update(activity: dict[str, Any], sender: RemoteActor) -> str:

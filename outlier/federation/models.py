@@ -86,6 +86,7 @@ class Follower(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["topic", "actor"], name="follower_unique_in_topic"),
         ]
+        indexes = [models.Index(fields=["topic", "created_at"], name="follower_topic_since")]
 
     def __str__(self) -> str:
         return f"{self.actor_id} follows {self.topic_id}"
@@ -250,7 +251,9 @@ class InteractionKind(models.TextChoices):
 
 
 class Interaction(models.Model):
-    """A like, a boost or a reply from the fediverse to one of a topic's scoops."""
+    """A like, a boost or a reply from the fediverse to something a topic published: one of
+    its scoops, or a post sent on its fediverse channel (a PostedNote). Exactly one of
+    `scoop` and `note` is set."""
 
     kind = models.CharField(max_length=10, choices=InteractionKind.choices)
     uri = models.URLField(max_length=2000, unique=True)  # the Like/Announce, or the reply Note
@@ -258,7 +261,14 @@ class Interaction(models.Model):
         Topic, on_delete=models.CASCADE, related_name="fediverse_interactions"
     )
     scoop = models.ForeignKey(
-        Scoop, on_delete=models.CASCADE, related_name="fediverse_interactions"
+        Scoop,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="fediverse_interactions",
+    )
+    note = models.ForeignKey(
+        PostedNote, on_delete=models.CASCADE, null=True, blank=True, related_name="interactions"
     )
     actor = models.ForeignKey(RemoteActor, on_delete=models.CASCADE, related_name="interactions")
     content_html = models.TextField(blank=True)  # replies only, sanitized
@@ -267,7 +277,18 @@ class Interaction(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["scoop", "kind"], name="interaction_scoop_kind")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scoop__isnull=False, note__isnull=True)
+                | Q(scoop__isnull=True, note__isnull=False),
+                name="interaction_one_subject",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["scoop", "kind"], name="interaction_scoop_kind"),
+            models.Index(fields=["note", "kind"], name="interaction_note_kind"),
+            models.Index(fields=["topic", "received_at"], name="interaction_topic_received"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.uri}"
