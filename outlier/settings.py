@@ -225,6 +225,7 @@ TASKS = {
 # (worker_id, batch); every few seconds each sweep; then one queued task.
 WORKER_DUE_JOBS = [
     "outlier.publishing.dispatch.run_due",
+    "outlier.publishing.deletions.run_due",  # sent posts an editor takes down from the network
     "outlier.federation.dispatch.run_due",
     "outlier.analytics.pulls.run_due",
 ]

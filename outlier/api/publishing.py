@@ -121,6 +121,11 @@ class DeliveryOut(Schema):
     remote_id: str
     remote_url: str
     sent_at: datetime | None
+    # Deleting the post from its network (POST /deliveries/{id}/delete): the last failure's
+    # reason (while retrying, or why the network refused) and when it was deleted.
+    delete_attempts: int
+    delete_error: str
+    deleted_at: datetime | None
 
 
 def delivery_out(d: Delivery) -> dict[str, Any]:
@@ -128,7 +133,8 @@ def delivery_out(d: Delivery) -> dict[str, Any]:
         "id": d.pk, "post": d.post_id, "channel": d.channel_id, "channel_name": d.channel.name,
         "due_at": d.due_at, "state": d.state, "attempts": d.attempts, "error": d.error,
         "error_kind": d.error_kind, "remote_id": d.remote_id, "remote_url": d.remote_url,
-        "sent_at": d.sent_at,
+        "sent_at": d.sent_at, "delete_attempts": d.delete_attempts,
+        "delete_error": d.delete_error, "deleted_at": d.deleted_at,
     }  # fmt: skip
 
 
@@ -304,6 +310,21 @@ def retry_delivery(request: HttpRequest, delivery_id: int) -> dict[str, Any]:
     member = membership(request, write=True)
     delivery = queries.access_delivery(member, delivery_id)
     return delivery_out(actions.do_retry_delivery(member, delivery))
+
+
+@router.post(
+    "/deliveries/{int:delivery_id}/delete", response={202: DeliveryOut},
+    summary="Delete the sent post from its network (editors)",
+)  # fmt: skip
+def delete_delivery(request: HttpRequest, delivery_id: int) -> Status[dict[str, Any]]:
+    """Accepted: the delivery is `deleting` and a worker deletes the post from the network,
+    retrying transient errors; read the delivery to see it become `deleted`, or back to `sent`
+    with `delete_error` when the network refuses. 400 when it cannot be deleted (never sent,
+    already deleted or being deleted, a network that cannot delete: webhook, e-mail); 403 below
+    the editor role; 404 for a delivery of another workspace."""
+    member = membership(request, write=True)
+    delivery = queries.access_delivery(member, delivery_id)
+    return Status(202, delivery_out(actions.do_delete_from_network(member, delivery)))
 
 
 class CalendarEntry(Schema):

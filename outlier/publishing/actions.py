@@ -19,6 +19,7 @@ from outlier.core.models import Membership, Role
 from outlier.curation.models import Scoop
 from outlier.curation.urlkeys import check_http_url
 from outlier.links.models import Campaign
+from outlier.networks import registry
 from outlier.networks.base import Problem
 from outlier.publishing import content, timing
 from outlier.publishing.models import (
@@ -544,6 +545,76 @@ def do_confirm_delivery(membership: Membership, delivery: Delivery, url: str = "
             delivery.remote_url = check_http_url(url, field="url")
         delivery.save()
         _event(delivery, DeliveryState.SENT, f"Confirmed as arrived by {membership.user}.")
+    return delivery
+
+
+# --- deleting from the network --------------------------------------------------------------
+
+
+def network_label(network: str) -> str:
+    """How people call a channel's network: "Bluesky", "Mastodon", "Fediverse"."""
+    try:
+        return content.adapter_class(network).label
+    except ValueError:
+        known = registry.RULES.get(network)
+        return known.label if known is not None else network
+
+
+def network_deletes(network: str) -> bool:
+    """True when Outlier can take back on this network what it published there."""
+    try:
+        return "delete" in content.adapter_class(network).capabilities
+    except ValueError:
+        return False
+
+
+def check_delete_from_network(membership: Membership, delivery: Delivery) -> str:
+    """Why this delivery cannot be deleted from its network (raised), else the network's label.
+
+    Editors and owners only: taking a post down is not a contributor's call, even their own."""
+    _require(membership, Role.EDITOR, "Deleting a post from its network")
+    label = network_label(delivery.channel.network)
+    if delivery.state == DeliveryState.DELETED:
+        when = f" on {delivery.deleted_at:%Y-%m-%d %H:%M} UTC" if delivery.deleted_at else ""
+        raise ValidationError(f"It was already deleted from {label}{when}.")
+    if delivery.state == DeliveryState.DELETING:
+        raise ValidationError(f"It is already being deleted from {label}.")
+    if not network_deletes(delivery.channel.network):
+        raise ValidationError(
+            f"{label} channels cannot take back what they sent: delete it where it arrived."
+        )
+    if delivery.state != DeliveryState.SENT:
+        state = DeliveryState(delivery.state).label.lower()
+        raise ValidationError(
+            f"Only a sent post can be deleted from {label}; this delivery is {state}."
+        )
+    if not delivery.remote_id:
+        raise ValidationError(
+            f"{label} did not give this post an id, so Outlier cannot find it there to delete it."
+        )
+    return label
+
+
+def do_delete_from_network(membership: Membership, delivery: Delivery) -> Delivery:
+    """Ask for a sent delivery's post to be deleted from its network.
+
+    Nothing is called here: the delivery becomes "deleting" and a worker takes it down
+    (`deletions.run_due`), retrying transient errors. Asking twice is refused."""
+    label = check_delete_from_network(membership, delivery)
+    now = timezone.now()
+    with transaction.atomic():
+        moved = Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.SENT).update(
+            state=DeliveryState.DELETING, next_attempt_at=now, claimed_by="",
+            delete_requested_at=now, delete_requested_by=membership.user, delete_attempts=0,
+            delete_error="", updated_at=now,
+        )  # fmt: skip
+        if not moved:  # it changed meanwhile (two clicks, two editors): say what it is now
+            delivery.refresh_from_db()
+            check_delete_from_network(membership, delivery)
+            raise ValidationError("This delivery changed meanwhile; look at it again.")
+        _event(delivery, DeliveryState.DELETING,
+               f"Deletion from {label} asked for by {membership.user}.")  # fmt: skip
+    delivery.refresh_from_db()
     return delivery
 
 

@@ -75,7 +75,8 @@ class Day:
     cards: list[Card] = field(default_factory=list)
 
 
-STATE_ORDER = ["failed", "unconfirmed", "retrying", "sending", "scheduled", "sent"]
+STATE_ORDER = ["failed", "unconfirmed", "retrying", "sending", "scheduled", "deleting", "sent",
+               "deleted"]  # fmt: skip
 
 
 def _movable(member: Membership, post: Post, due: datetime, states: set[str]) -> bool:

@@ -166,6 +166,9 @@ class DeliveryState(models.TextChoices):
     FAILED = "failed", "Failed"
     UNCONFIRMED = "unconfirmed", "Unconfirmed"
     CANCELLED = "cancelled", "Cancelled"
+    # A sent post being taken down from its network, then gone (outlier/publishing/deletions.py).
+    DELETING = "deleting", "Deleting"
+    DELETED = "deleted", "Deleted"
 
 
 def new_idempotency_key() -> str:
@@ -176,6 +179,10 @@ class Delivery(models.Model):
     """One post to one channel at one instant: the row the worker claims and moves along.
 
     scheduled/retrying --claim--> sending --network--> sent | retrying | failed | unconfirmed
+
+    An editor may then take a sent post down from its network (deletions.py):
+
+    sent --request--> deleting --network--> deleted | deleting (retry later) | sent (refused)
     """
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="deliveries")
@@ -199,6 +206,19 @@ class Delivery(models.Model):
     )
     error = models.CharField(max_length=1000, blank=True)
     error_kind = models.CharField(max_length=20, blank=True)
+    # Taking the post down from its network: when an editor asked, how many calls were made,
+    # why the last one failed (kept while retrying, and when the network refused), when it went.
+    delete_requested_at = models.DateTimeField(null=True, blank=True)
+    delete_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    delete_attempts = models.PositiveIntegerField(default=0)
+    delete_error = models.CharField(max_length=1000, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -215,6 +235,12 @@ class Delivery(models.Model):
                 fields=["next_attempt_at", "id"],
                 condition=models.Q(state__in=["scheduled", "retrying"]),
                 name="delivery_due_open",
+            ),
+            # Only the deletions a worker may take: read every loop, so it must stay small.
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=models.Q(state="deleting"),
+                name="delivery_deleting",
             ),
             models.Index(fields=["channel", "due_at"], name="delivery_channel_time"),
             models.Index(fields=["channel", "sent_at"], name="delivery_channel_sent"),

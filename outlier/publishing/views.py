@@ -41,6 +41,8 @@ from outlier.publishing.forms import (
 )
 from outlier.publishing.models import (
     Channel,
+    Delivery,
+    DeliveryState,
     Post,
     PostStatus,
     PostVariant,
@@ -272,10 +274,32 @@ def _composer_page(request: HttpRequest, composer: Composer) -> HttpResponse:
     return render_page(request, "composer.html", member, **context)
 
 
-def _post_context(member: Membership, post: Post) -> dict[str, Any]:
+@dataclass
+class DeliveryRow:
+    """A delivery as the post's page shows it: with its network's name, and whether this
+    person may delete the sent post from there."""
+
+    delivery: Delivery
+    network: str
+    can_delete: bool
+
+
+def _delivery_rows(member: Membership, post: Post) -> list[DeliveryRow]:
     deliveries = post.deliveries.select_related("channel").prefetch_related("events")
+    editor = member.allows(Role.EDITOR)
+    rows = []
+    for delivery in deliveries:
+        network = delivery.channel.network
+        can_delete = (editor and delivery.state == DeliveryState.SENT
+                      and bool(delivery.remote_id) and actions.network_deletes(network))  # fmt: skip
+        rows.append(DeliveryRow(delivery, actions.network_label(network), can_delete))
+    return rows
+
+
+def _post_context(member: Membership, post: Post) -> dict[str, Any]:
+    rows = _delivery_rows(member, post)
     return {
-        "deliveries": deliveries,
+        "deliveries": rows,
         "notes": post.notes.select_related("author"),
         "note_form": NoteForm(),
         "reject_form": RejectForm(),
@@ -349,7 +373,7 @@ def post_action(request: HttpRequest, ws: str, post_id: int, verb: str) -> HttpR
     return redirect(back or reverse("publishing:post", args=[ws, found.pk]))
 
 
-DELIVERY_VERBS = {"retry", "confirm"}
+DELIVERY_VERBS = {"retry", "confirm", "delete"}
 
 
 @login_required
@@ -367,6 +391,10 @@ def delivery_action(
         if verb == "retry":
             actions.do_retry_delivery(member, delivery)
             messages.success(request, f"Sending to {delivery.channel.name} again.")
+        elif verb == "delete":
+            actions.do_delete_from_network(member, delivery)
+            label = actions.network_label(delivery.channel.network)
+            messages.success(request, f"Deleting it from {label} ({delivery.channel.name}).")
         else:
             actions.do_confirm_delivery(member, delivery, request.POST.get("url", "").strip())
             messages.success(request, f"Marked as arrived on {delivery.channel.name}.")
