@@ -31,7 +31,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -245,17 +244,7 @@ def main() -> int:
     parser.add_argument("--raw", type=int, default=500, help="posts in each baseline loop")
     parser.add_argument("--pg", action="store_true", help="PostgreSQL instead of SQLite")
     args = parser.parse_args()
-    data_dir = tempfile.mkdtemp(prefix="outlier-bench-bluesky-")
-    try:
-        with instance.postgres() if args.pg else contextlib.nullcontext("") as database_url:
-            return run(data_dir, database_url, args)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    finally:
-        import shutil
-
-        shutil.rmtree(data_dir, ignore_errors=True)
+    return instance.throwaway("bluesky", args.pg, lambda data_dir, url: run(data_dir, url, args))
 
 
 if __name__ == "__main__":

@@ -29,11 +29,9 @@ import os
 import pstats
 import secrets
 import shlex
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
@@ -46,7 +44,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from instance import free_port, instance_env, postgres
+from instance import free_port, instance_env, throwaway
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -330,15 +328,7 @@ def main() -> int:
         serve_receiver(args.receiver)
         return 0
 
-    data_dir = tempfile.mkdtemp(prefix="outlier-bench-dispatch-")
-    try:
-        with postgres() if args.pg else contextlib.nullcontext("") as database_url:
-            return run(data_dir, database_url, args)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
+    return throwaway("dispatch", args.pg, lambda data_dir, url: run(data_dir, url, args))
 
 
 def run(data_dir: str, database_url: str, args: argparse.Namespace) -> int:

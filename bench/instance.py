@@ -10,8 +10,9 @@ import secrets
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,3 +64,17 @@ def postgres() -> Iterator[str]:
     finally:
         subprocess.run(["bash", script, "stop"], env=env, check=False, timeout=120)
         shutil.rmtree(pg_dir, ignore_errors=True)
+
+
+def throwaway(name: str, pg: bool, run: Callable[[str, str], int]) -> int:
+    """`run(data_dir, database_url)` in a new data directory (and a private PostgreSQL with
+    `pg`, else SQLite: an empty URL), both removed afterwards; its exit status (130 on ^C)."""
+    data_dir = tempfile.mkdtemp(prefix=f"outlier-bench-{name}-")
+    try:
+        with postgres() if pg else contextlib.nullcontext("") as database_url:
+            return run(data_dir, database_url)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)

@@ -28,14 +28,11 @@ Target: every dashboard query p95 ≤ 100 ms. Exit status 1 on a missed target o
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -46,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from instance import instance_env, postgres  # noqa: E402 (the same throwaway instance)
+from instance import instance_env, throwaway  # noqa: E402 (the same throwaway instance)
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_MS = 100.0
@@ -538,15 +535,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
-    data_dir = tempfile.mkdtemp(prefix="outlier-bench-reports-")
-    try:
-        with postgres() if args.pg else contextlib.nullcontext("") as database_url:
-            return run(data_dir, database_url, args)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
+    return throwaway("reports", args.pg, lambda data_dir, url: run(data_dir, url, args))
 
 
 def run(data_dir: str, database_url: str, args: argparse.Namespace) -> int:
