@@ -281,6 +281,20 @@ class LinkOwner(models.Model):
         return f"owner of link {self.link_id}"
 
 
+class OwnerColumns(models.Model):
+    """What a rollup row's link belongs to (LinkOwner), copied onto the row so that reports
+    filter and group in one scan (`rollups.OWNER_COLUMNS`)."""
+
+    campaign_id = models.BigIntegerField(null=True)
+    channel_id = models.BigIntegerField(null=True)
+    post_id = models.BigIntegerField(null=True)
+    scoop_id = models.BigIntegerField(null=True)
+    topic_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        abstract = True
+
+
 class DailyClicks(models.Model):
     """A workspace's clicks on one UTC day: people, bots apart, unique visitors that day."""
 
@@ -300,7 +314,7 @@ class DailyClicks(models.Model):
         return f"{self.day}: {self.clicks} clicks"
 
 
-class DailyLinkClicks(models.Model):
+class DailyLinkClicks(OwnerColumns):
     """One link's clicks on one UTC day."""
 
     link_id = models.BigIntegerField()
@@ -309,12 +323,6 @@ class DailyLinkClicks(models.Model):
     clicks = models.PositiveIntegerField(default=0)
     bot_clicks = models.PositiveIntegerField(default=0)
     visitors = models.PositiveIntegerField(default=0)
-    # What the link belongs to (LinkOwner), copied here so reports filter and group in one scan.
-    campaign_id = models.BigIntegerField(null=True)
-    channel_id = models.BigIntegerField(null=True)
-    post_id = models.BigIntegerField(null=True)
-    scoop_id = models.BigIntegerField(null=True)
-    topic_id = models.BigIntegerField(null=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["link_id", "day"], name="daily_link_once")]
@@ -327,7 +335,7 @@ class DailyLinkClicks(models.Model):
         return f"link {self.link_id} on {self.day}: {self.clicks}"
 
 
-class MonthlyLinkClicks(models.Model):
+class MonthlyLinkClicks(OwnerColumns):
     """One link's clicks in one calendar month (UTC), summed from its days: reports over long
     periods read whole months here and only the days at either end from DailyLinkClicks."""
 
@@ -337,11 +345,6 @@ class MonthlyLinkClicks(models.Model):
     clicks = models.PositiveIntegerField(default=0)
     bot_clicks = models.PositiveIntegerField(default=0)
     visitors = models.PositiveIntegerField(default=0)  # the sum of the daily counts
-    campaign_id = models.BigIntegerField(null=True)
-    channel_id = models.BigIntegerField(null=True)
-    post_id = models.BigIntegerField(null=True)
-    scoop_id = models.BigIntegerField(null=True)
-    topic_id = models.BigIntegerField(null=True)
 
     class Meta:
         constraints = [
@@ -376,7 +379,7 @@ class DailyReferrers(models.Model):
         return f"{self.host or '(direct)'} on {self.day}: {self.clicks}"
 
 
-class DailyLinkReferrers(models.Model):
+class DailyLinkReferrers(OwnerColumns):
     """One link's browser clicks per referring host on one UTC day (for filtered reports)."""
 
     link_id = models.BigIntegerField()
@@ -384,12 +387,6 @@ class DailyLinkReferrers(models.Model):
     day = models.DateField()
     host = models.CharField(max_length=255)
     clicks = models.PositiveIntegerField(default=0)
-    # What the link belongs to (LinkOwner), copied here so reports filter and group in one scan.
-    campaign_id = models.BigIntegerField(null=True)
-    channel_id = models.BigIntegerField(null=True)
-    post_id = models.BigIntegerField(null=True)
-    scoop_id = models.BigIntegerField(null=True)
-    topic_id = models.BigIntegerField(null=True)
 
     class Meta:
         constraints = [
@@ -449,7 +446,7 @@ class DeliveryEngagement(models.Model):
         return f"delivery {self.delivery_id}: {self.likes} likes"
 
 
-class DailyConversions(models.Model):
+class DailyConversions(OwnerColumns):
     """Conversions on one UTC day, counted per kind, currency and what they are attributed to."""
 
     workspace_id = models.BigIntegerField()
@@ -457,11 +454,6 @@ class DailyConversions(models.Model):
     kind = models.CharField(max_length=4)
     currency = models.CharField(max_length=3)
     link_id = models.BigIntegerField(null=True)
-    campaign_id = models.BigIntegerField(null=True)
-    channel_id = models.BigIntegerField(null=True)
-    post_id = models.BigIntegerField(null=True)
-    scoop_id = models.BigIntegerField(null=True)
-    topic_id = models.BigIntegerField(null=True)
     conversions = models.PositiveIntegerField(default=0)
     revenue = models.DecimalField(max_digits=18, decimal_places=3, default=Decimal(0))
 
