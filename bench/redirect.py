@@ -1,7 +1,8 @@
 """The tracked-link redirect `/l/<code>` under `outlier serve`, beside nginx's bare `return 302`.
 
     .venv/bin/python bench/redirect.py [--db sqlite|postgres|both] [--also gunicorn,django]
-                                       [--seconds 10] [--strict]
+                                       [--seconds 10] [--strict] [--serve-args "…"]
+                                       [--set NAME=VALUE …]
 
 In one run, on this machine:
 
@@ -283,14 +284,14 @@ SERVED = re.compile(r"links: served (\d+) redirects, wrote (\d+) clicks, dropped
 
 
 def outlier(name: str, database_url: str, wrk_bin: str, seconds: float,
-            serve: list[str]) -> Run:  # fmt: skip
+            serve: list[str], more: dict[str, str]) -> Run:  # fmt: skip
     run = Run(name)
     data_dir = tempfile.mkdtemp(prefix="outlier-bench-redirect-")
     try:
         port = free_port()
         # INFO: the web processes log what they served at their stop
         env = instance_env(data_dir, database_url, BIND=f"127.0.0.1:{port}",
-                           BASE_URL=f"http://127.0.0.1:{port}", LOG_LEVEL="INFO")  # fmt: skip
+                           BASE_URL=f"http://127.0.0.1:{port}", LOG_LEVEL="INFO", **more)  # fmt: skip
         subprocess.run([str(BIN / "outlier"), "migrate", "--no-input", "-v0"], cwd=ROOT, env=env,
                        check=True, timeout=300)  # fmt: skip
         codes = in_instance(env, MAKE_LINKS.format(count=LINKS)).split()
@@ -344,7 +345,17 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--serve-args", default="", help="more options for `outlier serve`")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an OUTLIER_ setting of the instance (CLICK_FLUSH_MS=50); repeatable",
+    )
     args = parser.parse_args()
+    more = dict(item.partition("=")[::2] for item in args.set)
+    if any(not name or not value for name, value in more.items()):
+        parser.error("--set takes NAME=VALUE, e.g. --set LINK_CACHE_SECONDS=60")
     wrk_bin = ensure_debian("wrk", "wrk")
     nginx_bin = ensure_debian("nginx", "nginx")
     started = time.monotonic()
@@ -375,22 +386,22 @@ def main() -> int:
     print(f"nginx: {nginx_run.rps:.0f} req/s", flush=True)
 
     if args.db in ("sqlite", "both"):
-        runs.append(outlier("sqlite", "", wrk_bin, args.seconds, serve))
+        runs.append(outlier("sqlite", "", wrk_bin, args.seconds, serve, more))
         print(f"sqlite: {runs[-1].rps:.0f} req/s", flush=True)
     if args.db in ("postgres", "both"):
         with postgres() as url:
-            runs.append(outlier("postgres", url, wrk_bin, args.seconds, serve))
+            runs.append(outlier("postgres", url, wrk_bin, args.seconds, serve, more))
         print(f"postgres: {runs[-1].rps:.0f} req/s", flush=True)
     also = {item.strip() for item in args.also.split(",") if item.strip()}
     if "gunicorn" in also:
         runs.append(outlier("sqlite, gunicorn", "", wrk_bin, args.seconds,
-                            [*serve, "--server", "gunicorn"]))  # fmt: skip
+                            [*serve, "--server", "gunicorn"], more))  # fmt: skip
     if "django" in also:
         django_app = [sys.executable, "-m", "granian", "--interface", "wsgi", "--no-ws",
                       "--workers", "2", "--blocking-threads", "4", "--log-level", "warning",
                       "--host", "127.0.0.1", "--port", "{port}",
                       "outlier.wsgi:django_application"]  # fmt: skip
-        runs.append(outlier("sqlite, via Django", "", wrk_bin, args.seconds, django_app))
+        runs.append(outlier("sqlite, via Django", "", wrk_bin, args.seconds, django_app, more))
     return report(nginx_run, runs, args.strict, time.monotonic() - started)
 
 
