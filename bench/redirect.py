@@ -15,7 +15,7 @@ In one run, on this machine:
 each measured with `wrk -t2 -c64 --latency` (Debian's wrk, installed when missing) after a
 2-second warm-up, requests spread over the 1,000 codes with browser and bot user agents
 and referrers (a Lua script; nginx gets the same requests). Printed: req/s, p99 latency,
-the ratio to nginx, the web processes' CPU per request, and the click check: after a
+the ratio to nginx, the web processes' CPU per request (and PostgreSQL's), and the click check: after a
 graceful stop (SIGTERM to `outlier serve`, whose web processes write their buffered clicks
 and log what they served) the clicks stored must equal the redirects the processes served,
 which must cover every response wrk counted. Targets: ≥ 20% of nginx on SQLite and ≥ 12% on
@@ -75,6 +75,7 @@ class Run:
     responses: int = 0  # counted by wrk, warm-up included
     errors: str = ""
     cpu_ms: float | None = None
+    db_cpu_ms: float | None = None  # PostgreSQL's processes, per request
     served: int | None = None  # logged by the web processes at their graceful stop
     written: int | None = None
     stored: int | None = None  # clicks in the database afterwards
@@ -208,14 +209,29 @@ def wrk(
 
 
 def measure(run: Run, wrk_bin: str, base: str, script: Path | None, seconds: float,
-            server_pid: int | None) -> None:  # fmt: skip
+            server_pid: int | None, db_pid: int | None = None) -> None:  # fmt: skip
     _, _, warm, _ = wrk(wrk_bin, base, script, 2)
-    before = cpu_seconds(server_pid) if server_pid else None
+    before = [cpu_seconds(pid) if pid else None for pid in (server_pid, db_pid)]
     run.rps, run.p99_ms, responses, run.errors = wrk(wrk_bin, base, script, seconds)
-    after = cpu_seconds(server_pid) if server_pid else None
+    after = [cpu_seconds(pid) if pid else None for pid in (server_pid, db_pid)]
     run.responses = warm + responses
-    if before is not None and after is not None and responses:
-        run.cpu_ms = 1000 * (after - before) / responses
+    spent = [None if b is None or a is None or not responses else 1000 * (a - b) / responses
+             for b, a in zip(before, after, strict=True)]  # fmt: skip
+    run.cpu_ms, run.db_cpu_ms = spent
+
+
+def postmaster_pid(database_url: str) -> int | None:
+    """The PostgreSQL server's main process (its backends are its children), when readable."""
+    if not database_url:
+        return None
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        data_dir = conn.execute("SHOW data_directory").fetchone()[0]  # type: ignore[index]
+    try:
+        return int((Path(data_dir) / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 # --- nginx ------------------------------------------------------------------------------------
@@ -305,7 +321,7 @@ def outlier(name: str, database_url: str, wrk_bin: str, seconds: float,
                                       stderr=subprocess.STDOUT)  # fmt: skip
         try:
             wait_for_302(f"{base}/l/{codes[0]}", 120, server)
-            measure(run, wrk_bin, base, script, seconds, server.pid)
+            measure(run, wrk_bin, base, script, seconds, server.pid, postmaster_pid(database_url))
         finally:
             server.send_signal(signal.SIGTERM)  # the graceful stop that writes the clicks
             try:
@@ -427,6 +443,8 @@ def report(nginx_run: Run, runs: list[Run], strict: bool, elapsed: float) -> int
                        f"{'no click lost' if not lost else 'CLICKS LOST'})")  # fmt: skip
         print(f"{run.name:<20} {run.rps:>8.0f} {run.p99_ms:>7.2f} {ratio:>9.1%} {cpu:>7} "
               f"{run.responses:>8} {served:>8} {stored:>8}  {verdict}")  # fmt: skip
+        if run.db_cpu_ms is not None:
+            run.notes.insert(0, f"PostgreSQL's processes: {run.db_cpu_ms:.3f} ms CPU per request")
         for note in [run.errors, *run.notes]:
             if note:
                 print(f"{'':<20} {note}")
