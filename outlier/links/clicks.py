@@ -71,14 +71,17 @@ def _host(referrer: str) -> str:
 MADE = ("link_id", "at", "click_id", "referrer_host", "agent", "device", "country", "visitor")
 
 
-def make_row(raw: Raw) -> tuple[Any, ...]:
-    """A click's stored values, in the order of `MADE`; `at` as an aware datetime."""
-    link_id, epoch, click_id, referrer, agent, address = raw
-    at = datetime.fromtimestamp(epoch, UTC)
-    agent_class, device = agents.classify(agent)
-    salt = visitors.salt_for(at.date())
-    return (link_id, at, click_id, referrer_host(referrer), agent_class, device,
-            geo.country(address), visitors.visitor_hash(salt, address, agent))  # fmt: skip
+def make_rows(batch: Iterable[Raw]) -> list[tuple[Any, ...]]:
+    """The clicks' stored values, each in the order of `MADE`; `at` as an aware datetime."""
+    country = geo.locator()
+    rows = []
+    for link_id, epoch, click_id, referrer, agent, address in batch:
+        at = datetime.fromtimestamp(epoch, UTC)
+        agent_class, device = agents.classify(agent)
+        salt = visitors.salt_for(at.date())
+        rows.append((link_id, at, click_id, referrer_host(referrer), agent_class, device,
+                     country(address), visitors.visitor_hash(salt, address, agent)))  # fmt: skip
+    return rows
 
 
 def as_dict(row: tuple[Any, ...]) -> dict[str, Any]:
@@ -127,6 +130,7 @@ class ClickBuffer:
         self._stopped = False
         self._finished = False
         self._table: _Table | None = None
+        self._batch = 1  # until the writer starts: OUTLIER_CLICK_BATCH, read once
         self.served = itertools.count()
         self.written = 0
         self.dropped = 0
@@ -138,7 +142,7 @@ class ClickBuffer:
             self._start()
         pending = self._pending
         pending.append(raw)
-        if len(pending) >= settings.CLICK_BATCH:
+        if len(pending) >= self._batch:
             self._wake.set()
         if self._finished:  # a request still in flight after the last write: write it now
             self._finish()
@@ -150,6 +154,7 @@ class ClickBuffer:
             if self._pid:  # a forked child: the parent's clicks are the parent's to write
                 self.__init__()  # type: ignore[misc]
             self._pid = os.getpid()
+            self._batch = max(1, settings.CLICK_BATCH)
             interval = settings.CLICK_FLUSH_MS / 1000
             if interval > 0:
                 self._thread = threading.Thread(
@@ -229,7 +234,7 @@ class ClickBuffer:
     def _write(self, batch: list[Raw]) -> int:
         if self._table is None:
             self._table = _Table()
-        rows = [make_row(raw) for raw in batch]
+        rows = make_rows(batch)
         try:
             self._table.write(rows)
         except IntegrityError:  # a link deleted meanwhile: its clicks went with it

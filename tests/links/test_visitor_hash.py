@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from outlier.links import visitors
-from outlier.links.clicks import buffer, make_row
+from outlier.links.clicks import buffer, make_rows
 from outlier.links.models import Click, VisitorSalt
 
 from .conftest import FIREFOX, IPHONE, follow, make_link
@@ -20,7 +20,7 @@ HOUR = 3600.0
 
 
 def visitor(epoch: float, address: str = "203.0.113.7", agent: str = FIREFOX) -> str:
-    return str(make_row((1, epoch, "c", "", agent, address))[7])
+    return str(make_rows([(1, epoch, "c", "", agent, address)])[0][7])
 
 
 def test_stable_within_a_day_different_the_next_day():
