@@ -28,7 +28,6 @@ Django anyway (the test client, `runserver`).
 from __future__ import annotations
 
 import logging
-import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -282,10 +281,8 @@ def answer(environ: Mapping[str, Any], code: str) -> Answer:
         return fixed.pages[503]
     if entry.status != 302:
         return fixed.pages[entry.status]
-    # Time first (milliseconds, hex), then 64 random bits: unique, not guessable, and
-    # inserted at the end of the unique index rather than all over it.
     now = time.time()
-    click_id = f"{int(now * 1000):011x}{secrets.token_urlsafe(8)}"
+    click_id = codes.click_ids.new(now)
     buffer = clicks.buffer
     next(buffer.served)
     buffer.add(
