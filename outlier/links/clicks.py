@@ -4,9 +4,9 @@ The redirect only appends a tuple (link id, time, click id, referrer, user agent
 to an in-memory deque. A writer thread, one per process and started on the first click,
 wakes every `OUTLIER_CLICK_FLUSH_MS` (250 ms) or as soon as `OUTLIER_CLICK_BATCH` (1,000)
 clicks wait, turns the batch into rows (referrer host, bot or browser, device, country,
-visitor hash: see `agents`, `geo`, `visitors`) and writes them in one transaction: `COPY` on
-PostgreSQL (binary), one `executemany` under the SQLite write lock. The address is dropped once the
-row is made; it is never written.
+visitor hash: see `agents`, `geo`, `visitors`) and writes them in one transaction: a binary
+`COPY` on PostgreSQL, one `executemany` under the SQLite write lock. The address is dropped
+once the row is made; it is never written.
 
 Stopping: the writer also writes whatever is left when the process stops gracefully: it
 notices the main thread ending (granian's and gunicorn's workers both end it on SIGTERM)
