@@ -4,10 +4,10 @@ As Plausible does (with SipHash there): `visitor = BLAKE2b(address + user agent)
 with the salt of the day (BLAKE2's keyed mode is a MAC, as HMAC is, in one C call: 1 µs per
 click against HMAC-SHA256's 2.4–3.9 µs), 16 bytes as 32 hex characters. The salt is 32
 random bytes made the first time a day's click is written, stored in `VisitorSalt`, and
-deleted the day after next (by the click writer and by the worker's sweep), so hashes count unique visitors within a day and cannot be traced
-back to an address afterwards, nor linked across days. The address itself is never
-stored: it lives in the click buffer in memory until the batch is written (see
-`outlier.links.clicks`).
+deleted the day after next (by the click writer and by the worker's sweep), so hashes count
+unique visitors within a day and cannot be traced back to an address afterwards, nor linked
+across days. The address itself is never stored: it lives in the click buffer in memory
+until the batch is written (see `outlier.links.clicks`).
 """
 
 from __future__ import annotations
