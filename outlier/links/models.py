@@ -120,10 +120,10 @@ class Click(models.Model):
     visitor = models.CharField(max_length=32)
 
     class Meta:
-        # Nothing reads clicks by time alone (reports read the rollups, which read new clicks
-        # by id), so there is no index on `at`: every click written maintains three indexes
-        # (id, click_id, link+at), not four.
-        indexes = [models.Index(fields=["link", "at"], name="click_link_time")]
+        indexes = [
+            models.Index(fields=["link", "at"], name="click_link_time"),
+            models.Index(fields=["at"], name="click_time"),
+        ]
 
     def __str__(self) -> str:
         return f"click {self.click_id} on {self.link_id} at {self.at}"
