@@ -282,6 +282,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
+# The largest video and audio file a post may carry (each network's own limit applies too).
+MAX_VIDEO_BYTES = env_int("OUTLIER_MAX_VIDEO_BYTES", 40 * 1024 * 1024)
+MAX_AUDIO_BYTES = env_int("OUTLIER_MAX_AUDIO_BYTES", 40 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -25,12 +25,30 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Media:
+    """A video or an audio file to attach (a post carries one, never beside images).
+
+    `kind` is "video" or "audio" and `content_type` what its bytes are (identified by their
+    container signature, never by a file name). `size` is the file's length in bytes: enough to
+    check a post against the rules before its bytes are read; `data` is filled to publish.
+    """
+
+    kind: str
+    content_type: str
+    size: int
+    data: bytes = b""
+    description: str = ""  # alt text: what is seen or heard
+    filename: str = "media"
+
+
+@dataclass(frozen=True)
 class Content:
     """What to publish on one channel."""
 
     text: str
     link: str = ""
     images: tuple[Image, ...] = ()
+    media: Media | None = None  # a video or an audio file, on a post without images
     title: str = ""  # e-mail subject, link-card title
     description: str = ""  # link-card description (the scoop's excerpt)
     link_image: Image | None = None  # link-card thumbnail (the scoop's image), when there is one
@@ -67,6 +85,10 @@ class Rules:
     "characters" (code points), "utf16" (UTF-16 code units), "graphemes" (what a reader sees
     as one character), "weighted" (X: CJK and emoji count 2) or "emoji_bytes" (Threads:
     graphemes, but an emoji counts its UTF-8 bytes).
+
+    `media_kinds` names what a post may carry besides text: "image" (up to `max_images`),
+    "video" and "audio" (one file, never beside images), each within its own byte limit and
+    types. A network left with the default takes images only.
     """
 
     max_length: int
@@ -85,13 +107,18 @@ class Rules:
     # Above 1, a text longer than a post becomes a thread of up to this many posts, each
     # within the limits above (see `outlier.networks.threads`); 1: one post, no threads.
     max_thread_parts: int = 1
+    media_kinds: tuple[str, ...] = ("image",)
+    max_video_bytes: int = 0
+    video_types: tuple[str, ...] = ()
+    max_audio_bytes: int = 0
+    audio_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Problem:
     """One reason a post does not fit a network, tied to the field it concerns."""
 
-    field: str  # "text", "images", "link", "title"
+    field: str  # "text", "images", "media", "link", "title"
     message: str
 
 

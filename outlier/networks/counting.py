@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 import regex
 
-from outlier.networks.base import Content, Image, Problem, Rules
+from outlier.networks.base import Content, Image, Media, Problem, Rules
 from outlier.networks.images import fit_image
 
 __all__ = ["COUNTERS", "count", "find_links", "fit_image", "postable_text", "validate"]
@@ -123,7 +123,17 @@ _TYPE_NAMES = {
     "image/avif": "AVIF",
     "image/tiff": "TIFF",
     "image/bmp": "BMP",
+    "video/mp4": "MP4",
+    "video/webm": "WebM",
+    "video/quicktime": "QuickTime (MOV)",
+    "audio/mpeg": "MP3",
+    "audio/ogg": "Ogg",
+    "audio/wav": "WAV",
+    "audio/mp4": "M4A",
+    "audio/flac": "FLAC",
 }
+# How messages name a video or audio file: (with an article, alone).
+_MEDIA_NOUNS = {"video": ("a video", "video"), "audio": ("an audio file", "audio file")}
 
 
 def _weight(char: str) -> int:
@@ -284,7 +294,7 @@ def _text_problems(content: Content, rules: Rules) -> list[Problem]:
     has_text = bool(content.text.strip())
     if rules.requires_text and not has_text:
         return [Problem("text", f"{label} needs some text to post.")]
-    if not has_text and not content.images and not content.link.strip():
+    if not has_text and not content.images and not content.media and not content.link.strip():
         return [
             Problem("text", "There is nothing to post: write some text, or add a link or an image.")
         ]
@@ -344,12 +354,7 @@ def _image_problems(images: tuple[Image, ...], rules: Rules) -> list[Problem]:
             noun = "image" if rules.max_images == 1 else "images"
             message = f"{label} allows {rules.max_images} {noun}; this post has {len(images)}."
         problems.append(Problem("images", message))
-    accepted = [_type_name(kind) for kind in rules.image_types]
-    accepted_text = (
-        ", ".join(accepted[:-1]) + f" and {accepted[-1]}"
-        if len(accepted) > 1
-        else "".join(accepted)
-    )
+    accepted_text = _names(rules.image_types)
     for index, image in enumerate(images, start=1):
         name = _image_name(index, image)
         kind = image.content_type.strip().lower()
@@ -367,6 +372,57 @@ def _image_problems(images: tuple[Image, ...], rules: Rules) -> list[Problem]:
                     f"{label} allows {rules.max_image_bytes:,} bytes per image.",
                 )
             )
+    return problems
+
+
+def _names(types: tuple[str, ...]) -> str:
+    accepted = [_type_name(kind) for kind in types]
+    if len(accepted) > 1:
+        return ", ".join(accepted[:-1]) + f" and {accepted[-1]}"
+    return "".join(accepted)
+
+
+def _media_problems(content: Content, rules: Rules) -> list[Problem]:
+    """One video or audio file: on a network that takes its kind, alone, of a type and size
+    the network accepts."""
+    media: Media | None = content.media
+    if media is None:
+        return []
+    label = rules.label
+    with_article, noun = _MEDIA_NOUNS.get(media.kind, (f"a {media.kind} file", media.kind))
+    if media.kind not in rules.media_kinds or media.kind not in _MEDIA_NOUNS:
+        return [
+            Problem(
+                "media",
+                f"This post has {with_article}; {media.kind} is not supported for {label} "
+                "in Outlier.",
+            )
+        ]
+    problems: list[Problem] = []
+    if content.images:
+        problems.append(
+            Problem(
+                "media",
+                f"A post carries images or one video or audio file, not both: remove the "
+                f"{noun} or the {len(content.images)} image{'s' if len(content.images) > 1 else ''}.",
+            )
+        )
+    types = rules.video_types if media.kind == "video" else rules.audio_types
+    limit = rules.max_video_bytes if media.kind == "video" else rules.max_audio_bytes
+    kind = media.content_type.strip().lower()
+    if kind not in types:
+        accepted = f"{label} accepts {_names(types)}" if types else f"{label} accepts none"
+        problems.append(Problem("media", f"The {noun} is {_type_name(kind)}; {accepted}."))
+    size = len(media.data) if media.data else media.size
+    if size <= 0:
+        problems.append(Problem("media", f"The {noun} is empty."))
+    elif size > limit:
+        problems.append(
+            Problem(
+                "media",
+                f"The {noun} has {size:,} bytes; {label} allows {limit:,} bytes per {noun}.",
+            )
+        )
     return problems
 
 
@@ -390,4 +446,5 @@ def validate(content: Content, rules: Rules) -> list[Problem]:
             Problem("link", "The link must be a web address starting with http:// or https://.")
         )
     problems.extend(_image_problems(content.images, rules))
+    problems.extend(_media_problems(content, rules))
     return problems

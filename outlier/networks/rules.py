@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from outlier.networks.base import Rules
 
-__all__ = ["RULES"]
+__all__ = ["AUDIO_TYPES", "RULES", "VIDEO_TYPES"]
 
 _MB = 1024 * 1024
 _COMMON_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
+# The video and audio types Outlier identifies (outlier/publishing/signatures.py).
+VIDEO_TYPES = ("video/mp4", "video/webm", "video/quicktime")
+AUDIO_TYPES = ("audio/mpeg", "audio/ogg", "audio/wav", "audio/mp4", "audio/flac")
 
 RULES: dict[str, Rules] = {
     # Lexicons app.bsky.feed.post (text: maxGraphemes 300, maxLength 3000 bytes) and
@@ -35,7 +38,10 @@ RULES: dict[str, Rules] = {
     # docs.joinmastodon.org/user/posting/#text: 500 characters by default, every link counts as 23,
     # a mention counts only its user name (not "@server"); the server counts grapheme clusters.
     # Media: 4 attachments, images up to 16 MB and 3840x2160 (8.3 megapixels; larger images
-    # are scaled down by the server) since Mastodon 4.2.
+    # are scaled down by the server) since Mastodon 4.2. Or one video or one audio file instead
+    # of the images (MediaAttachment: never mixed), up to 99 MB each (VIDEO_LIMIT, which
+    # covers audio too, since Mastodon 4.0; 40 MB before); a server announces its own
+    # (`video_size_limit`, `supported_mime_types`, see outlier/networks/mastodon/instance.py).
     "mastodon": Rules(
         label="Mastodon",
         max_length=500,
@@ -48,6 +54,11 @@ RULES: dict[str, Rules] = {
         max_image_pixels=3840,
         image_types=_COMMON_TYPES,
         requires_text=False,
+        media_kinds=("image", "video", "audio"),
+        max_video_bytes=99 * _MB,
+        video_types=VIDEO_TYPES,
+        max_audio_bytes=99 * _MB,
+        audio_types=AUDIO_TYPES,
     ),
     # docs.x.com/fundamentals/counting-characters (twitter-text v3 configuration:
     # 280 weighted characters, CJK and emoji weigh 2, every link 23) and the media upload

@@ -23,8 +23,8 @@ from outlier.links.actions import do_create_link, link_url
 from outlier.links.models import LinkMedium
 from outlier.links.targets import check_target
 from outlier.networks import counting, registry, threads
-from outlier.networks.base import Adapter, Content, Image, Problem, Rules
-from outlier.publishing.models import Channel, Delivery, Post
+from outlier.networks.base import Adapter, Content, Image, Media, Problem, Rules
+from outlier.publishing.models import Channel, Delivery, Post, PostMedia
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,21 @@ def _images(post: Post, channel: Channel, fit: bool) -> tuple[Image, ...]:
         images.append(Image(data=data, content_type=content_type, alt=image.alt,
                             filename=image.file.name.rsplit("/", 1)[-1]))  # fmt: skip
     return tuple(images)
+
+
+def media_for(post: Post, *, load: bool) -> Media | None:
+    """The post's video or audio file; its bytes read only when `load` (to publish): the
+    rules need its kind, type and size alone."""
+    found = PostMedia.objects.filter(post=post).first() if post.pk else None
+    if found is None:
+        return None
+    data = b""
+    if load:
+        with found.file.open("rb") as handle:
+            data = handle.read()
+    return Media(kind=found.kind, content_type=found.content_type, size=found.size, data=data,
+                 description=found.description,
+                 filename=found.file.name.rsplit("/", 1)[-1])  # fmt: skip
 
 
 LINK_IMAGE_MAX_BYTES = 5 * 1024 * 1024
@@ -180,6 +195,7 @@ def content_for(post: Post, channel: Channel, delivery: Delivery | None = None) 
         text=_with_link(text_for(post, channel), post.link.strip(), link),
         link=link,
         images=_images(post, channel, fit=True),
+        media=media_for(post, load=True),
         title=post.title or (scoop.title if scoop else ""),
         description=scoop.excerpt if scoop else "",
         link_image=_link_image(post, channel),
@@ -201,14 +217,21 @@ def tracked_stand_in() -> str:
 
 
 def draft_content(
-    text: str, link: str, *, tracking: bool, images: tuple[Image, ...] = (), title: str = ""
+    text: str,
+    link: str,
+    *,
+    tracking: bool,
+    images: tuple[Image, ...] = (),
+    title: str = "",
+    media: Media | None = None,
 ) -> Content:
     """A post's content as it will go out, before it does: with tracking on, the link (in the
     text too) is the stand-in of a tracked link of the same length."""
     original = link.strip()
     if _trackable_link(original, tracking):
         link = tracked_stand_in()
-    return Content(text=_with_link(text, original, link), link=link, images=images, title=title)
+    return Content(text=_with_link(text, original, link), link=link, images=images, title=title,
+                   media=media)  # fmt: skip
 
 
 def draft_problems(
@@ -221,7 +244,8 @@ def draft_problems(
 
 
 def validate_for(post: Post, channel: Channel) -> list[Problem]:
-    """The channel's rules against the post as it would go out (images fitted first)."""
+    """The channel's rules against the post as it would go out (images fitted first; a video
+    or audio file by its kind, type and size)."""
     rules = rules_for(channel)
     if rules is None:
         return [Problem("channel", f"Unknown network {channel.network!r}.")]
@@ -230,7 +254,8 @@ def validate_for(post: Post, channel: Channel) -> list[Problem]:
     except ValueError as exc:
         return [Problem("images", str(exc))]
     draft = draft_content(text_for(post, channel), post.link, tracking=post.tracking,
-                          images=images, title=post.title)  # fmt: skip
+                          images=images, title=post.title,
+                          media=media_for(post, load=False))  # fmt: skip
     return counting.validate(draft, rules)
 
 

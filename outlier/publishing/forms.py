@@ -19,9 +19,18 @@ from outlier.links.models import Campaign
 from outlier.networks import registry
 from outlier.networks.base import Field
 from outlier.networks.threads import MARKER as THREAD_MARKER
-from outlier.publishing.models import Channel, ChannelStatus, Post, PostImage, RepeatUnit
+from outlier.publishing.models import (
+    Channel,
+    ChannelStatus,
+    Post,
+    PostImage,
+    PostMedia,
+    RepeatUnit,
+)
 
 MAX_IMAGES = 4
+# What the video or audio input offers to pick (the file is identified by its bytes anyway).
+MEDIA_ACCEPT = "video/mp4,video/webm,video/quicktime,audio/*,.mp4,.m4v,.webm,.mov,.mp3,.ogg,.oga,.opus,.wav,.m4a,.flac"
 DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 _DAY_WORDS = {name.lower(): i for i, name in enumerate(DAY_NAMES)}
 _DAY_GROUPS = {
@@ -225,7 +234,8 @@ class ChannelChoice(forms.ModelMultipleChoiceField):
 
 
 class PostForm(forms.Form):
-    """Content: text, title, link, channels, per-channel variants and images."""
+    """Content: text, title, link, channels, per-channel variants, and images or one video or
+    audio file with its description."""
 
     text = forms.CharField(
         required=False,
@@ -258,6 +268,7 @@ class PostForm(forms.Form):
         channels: list[Channel],
         existing: list[PostImage] | None = None,
         campaigns: QuerySet[Campaign] | None = None,
+        existing_media: PostMedia | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -266,6 +277,7 @@ class PostForm(forms.Form):
         campaign_field.queryset = campaigns if campaigns is not None else Campaign.objects.none()
         self.channel_list = channels
         self.existing = existing or []
+        self.existing_media = existing_media
         field = self.fields["channels"]
         assert isinstance(field, ChannelChoice)
         field.queryset = Channel.objects.filter(pk__in=[c.pk for c in channels])
@@ -288,9 +300,33 @@ class PostForm(forms.Form):
                 label="Alt text", max_length=1000, required=False,
                 widget=forms.TextInput(attrs={"placeholder": "Describe the image"}),
             )  # fmt: skip
+        if existing_media is not None:
+            self.fields["media_remove"] = forms.BooleanField(label="Remove", required=False)
+        if self.takes_media:
+            self._add_media_fields(existing_media)
+
+    @property
+    def takes_media(self) -> bool:
+        """A video or audio file can be chosen: the post has no images (never both)."""
+        return not self.existing
+
+    def _add_media_fields(self, existing_media: PostMedia | None) -> None:
+        self.fields["media_file"] = forms.FileField(
+            label="Replace with" if existing_media else "Video or audio file", required=False,
+            widget=forms.FileInput(attrs={"accept": MEDIA_ACCEPT}),
+            help_text="Instead of images: one MP4, WebM or MOV video, or one MP3, Ogg, WAV, M4A "
+                      "or FLAC audio file.",
+        )  # fmt: skip
+        self.fields["media_description"] = forms.CharField(
+            label="Description", max_length=1500, required=False,
+            initial=existing_media.description if existing_media else "",
+            widget=forms.TextInput(attrs={"placeholder": "What is seen or heard"}),
+        )  # fmt: skip
 
     @property
     def new_slots(self) -> range:
+        if self.existing_media is not None:  # one video or audio file, or images: not both
+            return range(0)
         return range(1, MAX_IMAGES - len(self.existing) + 1)
 
     def variant_fields(self) -> list[tuple[Channel, forms.BoundField]]:
@@ -315,6 +351,22 @@ class PostForm(forms.Form):
                     (f"image_{slot}", upload, self.cleaned_data.get(f"image_alt_{slot}", ""))
                 )
         return found
+
+    def media_upload(self) -> tuple[Any, str] | None:
+        """(file, description) when a video or audio file was chosen."""
+        upload = self.cleaned_data.get("media_file") if "media_file" in self.fields else None
+        return (upload, self.cleaned_data.get("media_description", "")) if upload else None
+
+    def media_removed(self) -> bool:
+        return bool(self.existing_media and self.cleaned_data.get("media_remove"))
+
+    def media_description_change(self) -> str | None:
+        """The existing file's new description, None when unchanged (or replaced, removed)."""
+        media = self.existing_media
+        if media is None or not self.takes_media or self.media_removed() or self.media_upload():
+            return None
+        description = self.cleaned_data.get("media_description", "")
+        return description if description != media.description else None
 
     def removals(self) -> list[int]:
         return [i.pk for i in self.existing if self.cleaned_data.get(f"remove_{i.pk}")]

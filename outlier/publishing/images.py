@@ -17,7 +17,7 @@ from PIL import Image, UnidentifiedImageError
 
 from outlier.core.models import Membership
 from outlier.publishing.actions import check_can_edit_post
-from outlier.publishing.models import Post, PostImage, PostStatus
+from outlier.publishing.models import Post, PostImage, PostMedia, PostStatus
 
 MAX_IMAGES = 4
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -55,6 +55,10 @@ def do_add_image(
     _check_editable(membership, post)
     extension = check_image(upload)
     with transaction.atomic():
+        if PostMedia.objects.filter(post=post).exists():
+            raise ValidationError({"images": "A post carries up to 4 images or one video or "
+                                   "audio file, not both: remove the video or audio file to "
+                                   "add images."})  # fmt: skip
         if post.images.count() >= MAX_IMAGES:
             raise ValidationError({"images": f"A post has at most {MAX_IMAGES} images."})
         last = post.images.aggregate(last=Max("position"))["last"]

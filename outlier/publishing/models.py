@@ -1,4 +1,4 @@
-"""Channels, posts, their per-channel variants, images and notes, and deliveries."""
+"""Channels, posts, their per-channel variants, images, video or audio, notes, and deliveries."""
 
 from __future__ import annotations
 
@@ -138,6 +138,30 @@ class PostImage(models.Model):
 
     class Meta:
         ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.file.name
+
+
+class MediaKind(models.TextChoices):
+    VIDEO = "video", "Video"
+    AUDIO = "audio", "Audio"
+
+
+class PostMedia(models.Model):
+    """A post's one video or audio file, with its description; a post with one has no images.
+
+    `content_type` is what its bytes were identified as (outlier/publishing/signatures.py),
+    never what the browser said; `size` in bytes, so the rules are checked without reading it.
+    """
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="media")
+    kind = models.CharField(max_length=5, choices=MediaKind.choices)
+    file = models.FileField(upload_to="posts/%Y/%m/", max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveBigIntegerField()
+    description = models.CharField(max_length=1500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.file.name

@@ -31,7 +31,7 @@ from outlier.curation.actions import access_scoop
 from outlier.curation.models import Scoop
 from outlier.links.models import Campaign
 from outlier.networks import registry
-from outlier.publishing import actions, content, images, notifications, queries, timing
+from outlier.publishing import actions, content, images, media, notifications, queries, timing
 from outlier.publishing.forms import (
     NoteForm,
     PostForm,
@@ -94,7 +94,7 @@ def route_errors(exc: ValidationError, *targets: forms.Form, aliases: dict[str, 
 
 # --- the composer -----------------------------------------------------------------------------
 
-SCHEDULE_ALIASES = {"scheduled_at": "day", "queue": "when"}
+SCHEDULE_ALIASES = {"scheduled_at": "day", "queue": "when", "media": "media_file"}
 
 
 @dataclass
@@ -133,11 +133,12 @@ def _build(
 ) -> Composer:
     channel_list = list(Channel.objects.filter(workspace=member.workspace))
     existing = list(post.images.all()) if post else []
+    existing_media = media.media_of(post) if post else None
     if initial is None:
         initial = post_initial(post) if post else {}
     campaigns = Campaign.objects.filter(workspace=member.workspace)
     form = PostForm(data, files, channels=channel_list, existing=existing, initial=initial,
-                    campaigns=campaigns)  # fmt: skip
+                    campaigns=campaigns, existing_media=existing_media)  # fmt: skip
     schedule = ScheduleForm(data, initial=_schedule_initial(post),
                             can_post_now=member.allows(Role.EDITOR))  # fmt: skip
     return Composer(member, post, channel_list, form, schedule, scoop)
@@ -158,14 +159,27 @@ def _schedule_args(composer: Composer, post: Post) -> dict[str, Any]:
 
 
 def _apply_images(composer: Composer, post: Post) -> None:
+    """Removals first (an image or the video may make room for the other), then changes, then
+    new images, then the new video or audio file."""
     form, member = composer.form, composer.member
     for image_id in form.removals():
         images.do_remove_image(member, post, image_id)
+    if form.media_removed():
+        media.do_remove_media(member, post)
     for image_id, alt in form.alt_changes().items():
         images.do_update_image(member, post, image_id, alt)
+    description = form.media_description_change()
+    if description is not None:
+        media.do_describe_media(member, post, description)
     for _, upload, alt in form.uploads():
         try:
             images.do_add_image(member, post, upload, alt)
+        except ValidationError as exc:
+            composer.errors.append(exc)
+    chosen = form.media_upload()
+    if chosen is not None:
+        try:
+            media.do_set_media(member, post, *chosen)
         except ValidationError as exc:
             composer.errors.append(exc)
 
@@ -229,10 +243,13 @@ def _composer(request: HttpRequest, composer: Composer) -> HttpResponse:
             # The content was saved: show the stored post (its images, its address) with the
             # typed values and the errors beside their fields.
             data = request.POST.copy()
-            for key in [k for k in data if k.startswith(("image_alt_", "remove_"))]:
+            for key in [k for k in data if k.startswith(("image_alt_", "remove_", "media_remove"))]:
                 del data[key]
             for image in composer.post.images.all():
                 data.setdefault(f"alt_{image.pk}", image.alt)
+            stored = media.media_of(composer.post)
+            if stored is not None and not composer.form.media_upload():
+                data["media_description"] = stored.description
             rebuilt = _build(composer.member, composer.post, data, scoop=composer.scoop)
             rebuilt.form.is_valid()
             rebuilt.schedule.is_valid()
@@ -310,6 +327,7 @@ def _post_context(member: Membership, post: Post) -> dict[str, Any]:
         "when": describe(post) if post.scheduled_at else "",
         "variants": PostVariant.objects.filter(post=post).select_related("channel"),
         "images": post.images.all(),
+        "post_media": media.media_of(post),
     }
 
 

@@ -8,7 +8,10 @@ whole path runs: Mastodon.py → the safe requests transport → safe_http → a
 
 It keeps just enough state to behave like Mastodon where the adapter depends on it: statuses
 it created (and the Idempotency-Keys that created them: a repeated key within the hour returns
-the same status), media being processed (202, then 206 while processing, then 200), the
+the same status), media being processed (202, then 206 while processing, then 200; video and
+audio are always processed in the background, like Mastodon's transcoding, and refused with
+422 beyond `video_size_limit`, images beyond `image_size_limit`, any type the instance does not
+list in `supported_mime_types`), the
 notifications (filtered by `types[]`, paged by `min_id`), the apps registered and the codes
 handed out by the consent page.
 """
@@ -102,6 +105,7 @@ class FakeMastodon:
     idempotency: dict[str, str] = field(default_factory=dict)
     media: dict[str, dict[str, Any]] = field(default_factory=dict)
     processing_polls: int = 0  # GETs answered 206 before an upload is processed
+    transcode_polls: int = 1  # at least this many for a video or audio file (always 202)
     media_failure: str = ""  # when set, processing ends in 422 with this error
     apps: dict[str, dict[str, Any]] = field(default_factory=dict)
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -229,30 +233,46 @@ class FakeMastodon:
         token["access_token"] = self.token
         return 200, token, {}
 
-    def _attachment(self, media_id: str, description: str, processed: bool) -> dict[str, Any]:
+    def _attachment(
+        self, media_id: str, description: str, processed: bool, kind: str = "image"
+    ) -> dict[str, Any]:
         attachment = fixture("media_attachment.json")
         attachment["id"] = media_id
+        attachment["type"] = kind
         attachment["description"] = description or None
         attachment["preview_url"] = f"https://files.social.example/small/{media_id}.png"
+        extension = {"image": "png", "video": "mp4", "audio": "mp3"}[kind]
         attachment["url"] = (
-            f"https://files.social.example/original/{media_id}.png" if processed else None
+            f"https://files.social.example/original/{media_id}.{extension}" if processed else None
         )
+        if kind != "image":
+            attachment["meta"] = {"length": "0:00:01.00", "duration": 1.0}
         return attachment
 
     def _upload(self, seen: Seen) -> tuple[int, Any, dict[str, str]]:
         upload = seen.files.get("file")
-        if upload is None or not upload.content_type.startswith("image/"):
+        media = self.instance["configuration"]["media_attachments"]
+        if upload is None or upload.content_type not in media["supported_mime_types"]:
             return 422, {"error": "Validation failed: File content type is invalid, File is "
                          "invalid"}, {}  # fmt: skip
+        kind = upload.content_type.split("/")[0]
+        kind = kind if kind in ("video", "audio") else "image"
+        limit = media["image_size_limit"] if kind == "image" else media["video_size_limit"]
+        if len(upload.data) > limit:
+            return 422, {"error": "Validation failed: File file size must be less than "
+                         f"{limit} Bytes"}, {}  # fmt: skip
         media_id = str(next(self.ids))
+        polls = self.processing_polls if kind == "image" else max(self.processing_polls,
+                                                                  self.transcode_polls)  # fmt: skip
         self.media[media_id] = {
             "description": seen.one("description"),
-            "polls_left": self.processing_polls,
+            "polls_left": polls,
             "upload": upload,
+            "kind": kind,
         }
-        if self.processing_polls or self.media_failure:
-            return 202, self._attachment(media_id, seen.one("description"), False), {}
-        return 200, self._attachment(media_id, seen.one("description"), True), {}
+        if polls or self.media_failure:
+            return 202, self._attachment(media_id, seen.one("description"), False, kind), {}
+        return 200, self._attachment(media_id, seen.one("description"), True, kind), {}
 
     def _media(self, media_id: str) -> tuple[int, Any, dict[str, str]]:
         state = self.media.get(media_id)
@@ -260,10 +280,10 @@ class FakeMastodon:
             return 404, {"error": "Record not found"}, {}
         if state["polls_left"] > 0:
             state["polls_left"] -= 1
-            return 206, self._attachment(media_id, state["description"], False), {}
+            return 206, self._attachment(media_id, state["description"], False, state["kind"]), {}
         if self.media_failure:
             return 422, {"error": self.media_failure}, {}
-        return 200, self._attachment(media_id, state["description"], True), {}
+        return 200, self._attachment(media_id, state["description"], True, state["kind"]), {}
 
     def _post_status(self, seen: Seen) -> tuple[int, Any, dict[str, str]]:
         key = seen.headers.get("idempotency-key", "")
@@ -277,6 +297,10 @@ class FakeMastodon:
         if len(text) > limit:
             return 422, {"error": f"Validation failed: Text character limit of {limit} "
                          "exceeded"}, {}  # fmt: skip
+        kinds = [self.media[m]["kind"] for m in media_ids if m in self.media]
+        if len(kinds) > 1 and any(kind != "image" for kind in kinds):
+            return 422, {"error": "Validation failed: Media attachments Cannot attach a video "
+                         "to a post that already contains images"}, {}  # fmt: skip
         for media_id in media_ids:
             state = self.media.get(media_id)
             if state is None:
@@ -299,7 +323,8 @@ class FakeMastodon:
             in_reply_to_account_id=ACCOUNT_ID if reply_to else None,
             application={"name": self.app_name, "website": "http://testserver"},
             media_attachments=[
-                self._attachment(m, self.media[m]["description"], True) for m in media_ids
+                self._attachment(m, self.media[m]["description"], True, self.media[m]["kind"])
+                for m in media_ids
             ],
         )
         if key:

@@ -12,9 +12,11 @@ Config (settings, then credentials):
   `instance`), `account` (the account's id and handle, and the token app's name, tied to a
   fingerprint of the token they were read with).
 
-Publishing: each image is uploaded (POST /api/v2/media, its alt text as `description`) and, when
-the server processes it in the background (202, no `url` yet), polled (GET /api/v1/media/:id)
-until processed or `MEDIA_WAIT` seconds have passed; then POST /api/v1/statuses with the text
+Publishing: each image, or the one video or audio file, is uploaded (POST /api/v2/media, its
+alt text as `description`) and, when the server processes it in the background (202, no `url`
+yet; always so for video and audio), polled (GET /api/v1/media/:id) until processed or
+`MEDIA_WAIT` seconds have passed in all (then a transient error: the worker retries, and the
+retry waits on the same upload); then POST /api/v1/statuses with the text
 (the link appended, as the composer counted it), the media ids, the visibility,
 `spoiler_text` (the content warning), `in_reply_to_id` and an Idempotency-Key derived from the
 delivery's key. `remote_id` is the status id, `url` its web address.
@@ -26,7 +28,8 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
@@ -37,7 +40,6 @@ from outlier.networks.base import (
     ErrorKind,
     Field,
     Found,
-    Image,
     InteractionPage,
     Lookup,
     Problem,
@@ -70,6 +72,7 @@ T = TypeVar("T")
 
 DEFAULT_TIMEOUT = 30.0
 MEDIA_WAIT = 60.0  # seconds an upload may take to be processed before the attempt gives up
+MAX_PENDING_UPLOADS = 20  # uploads still processing, kept to wait on at the next attempt
 INSTANCE_MAX_AGE = timedelta(hours=6)  # the server's limits are read again after this
 LOOKUP_SETTLE = timedelta(minutes=5)  # before this, an attempt may still be being processed
 LOOKUP_CLOCK_SKEW = timedelta(minutes=5)  # between Outlier's clock and the server's
@@ -81,6 +84,39 @@ VISIBILITIES = (
     ("private", "Followers only"),
 )
 _TOKEN_CHARS = frozenset(chr(code) for code in range(0x21, 0x7F))
+
+
+@dataclass(frozen=True)
+class _Upload:
+    """One attachment to upload, whatever its kind, and how messages name it."""
+
+    label: str  # "Image 2", "Video", "Audio file": the prefix of its errors
+    called: str  # "image 2", "the video": in the middle of a sentence
+    noun: str  # "image", "video", "audio file"
+    data: bytes
+    content_type: str
+    description: str
+    filename: str
+
+
+def _uploads(content: Content) -> list[_Upload]:
+    """The post's attachments in order: its images, or its one video or audio file."""
+    found = [
+        _Upload(f"Image {number}", f"image {number}", "image", image.data, image.content_type,
+                image.alt, image.filename)
+        for number, image in enumerate(content.images, 1)
+    ]  # fmt: skip
+    media = content.media
+    if media is not None:
+        noun = "video" if media.kind == "video" else "audio file"
+        found.append(_Upload(noun.capitalize(), f"the {noun}", noun, media.data,
+                             media.content_type, media.description, media.filename))  # fmt: skip
+    return found
+
+
+def _pending_key(idempotency_key: str, upload: _Upload) -> str:
+    digest = hashlib.sha256(upload.data).hexdigest()
+    return hashlib.sha256(f"{idempotency_key} {upload.label} {digest}".encode()).hexdigest()[:32]
 
 
 def idempotency_header(idempotency_key: str) -> str:
@@ -348,9 +384,10 @@ class MastodonAdapter:
         limits = self._kept("instance") or {}
         notes: list[str] = []
         deadline = time.monotonic() + MEDIA_WAIT
+        uploads = _uploads(content)
         media_ids = [
-            self._upload(api, image, number, limits, deadline, notes)
-            for number, image in enumerate(content.images, 1)
+            self._upload(api, upload, idempotency_key, limits, deadline, notes)
+            for upload in uploads
         ]
         text = postable_text(content, self.channel_rules())
         status = self._call(
@@ -371,41 +408,54 @@ class MastodonAdapter:
                 ErrorKind.TRANSIENT,
                 unknown_outcome=True,
             )
+        self._forget_pending(_pending_key(idempotency_key, u) for u in uploads)
         url = str(status.get("url") or status.get("uri") or "")
         return Published(remote_id=remote_id, url=url, note=" ".join(notes))
 
     def _upload(
         self,
         api: Mastodon,
-        image: Image,
-        number: int,
+        upload: _Upload,
+        idempotency_key: str,
         limits: Mapping[str, Any],
         deadline: float,
         notes: list[str],
     ) -> str:
-        """Upload one image and wait until the server has processed it; its media id."""
+        """Upload one attachment (an image, the video or the audio file) and wait until the
+        server has processed it; its media id.
+
+        An attachment still processing when the wait ends is remembered (its media id, under
+        a key made of the delivery's key and the file's digest, in `config_changes()`): the
+        retry waits on it again rather than uploading it anew, so a video that takes minutes
+        to transcode goes out after a few attempts instead of never.
+        """
         limit = limits.get("description_limit")
         if not isinstance(limit, int) or limit < 1:
             limit = server.DEFAULT_DESCRIPTION_LIMIT
-        description = image.alt.strip()
+        description = upload.description.strip()
         if len(description) > limit:
             description = description[: limit - 1].rstrip() + "…"
-            notes.append(f"The description of image {number} was shortened to {limit} characters.")
+            notes.append(f"The description of {upload.called} was shortened to {limit} characters.")
+        pending_key = _pending_key(idempotency_key, upload)
         try:
-            attachment = self._call(
-                api.media_post,
-                image.data,
-                mime_type=image.content_type,
-                description=description or None,
-                file_name=image.filename or None,
-            )
+            attachment = self._pending(api, pending_key)
+            if attachment is None:
+                attachment = self._call(
+                    api.media_post,
+                    upload.data,
+                    mime_type=upload.content_type,
+                    description=description or None,
+                    file_name=upload.filename or None,
+                )
             media_id = str(attachment.get("id") or "")
             delay = 0.25
             while attachment.get("url") is None:
                 if time.monotonic() + delay > deadline:
+                    if media_id:
+                        self._remember_pending(pending_key, media_id)
                     raise PublishError(
-                        f"{self.who} was still processing the image after {MEDIA_WAIT:g} "
-                        "seconds; trying again later.",
+                        f"{self.who} was still processing the {upload.noun} after "
+                        f"{MEDIA_WAIT:g} seconds; trying again later.",
                         ErrorKind.TRANSIENT,
                     )
                 self._sleep(delay)
@@ -413,14 +463,47 @@ class MastodonAdapter:
                 attachment = self._call(api.media, media_id)
         except PublishError as exc:
             raise PublishError(
-                f"Image {number}: {exc}", exc.kind, retry_after=exc.retry_after
+                f"{upload.label}: {exc}", exc.kind, retry_after=exc.retry_after
             ) from exc
         if not media_id:
             raise PublishError(
-                f"Image {number}: {self.who} did not say which attachment it created.",
+                f"{upload.label}: {self.who} did not say which attachment it created.",
                 ErrorKind.TRANSIENT,
             )
         return media_id
+
+    def _pending(self, api: Mastodon, key: str) -> Mapping[str, Any] | None:
+        """The attachment an earlier attempt uploaded and left processing, read again; None
+        when there is none (or the server no longer has it: then it is uploaded anew)."""
+        pending = self._kept("media_pending")
+        media_id = pending.get(key) if isinstance(pending, Mapping) else None
+        if not isinstance(media_id, str) or not media_id:
+            return None
+        try:
+            attachment = self._call(api.media, media_id)
+        except PublishError:
+            if self._missing():
+                self._forget_pending([key])
+                return None
+            raise
+        return attachment if isinstance(attachment, Mapping) else None
+
+    def _remember_pending(self, key: str, media_id: str) -> None:
+        pending = self._kept("media_pending")
+        kept = dict(pending) if isinstance(pending, Mapping) else {}
+        kept.pop(key, None)
+        kept[key] = media_id
+        # The newest few: an upload nobody retries is dropped by the server within a day.
+        self._changes["media_pending"] = dict(list(kept.items())[-MAX_PENDING_UPLOADS:])
+
+    def _forget_pending(self, keys: Iterable[str]) -> None:
+        pending = self._kept("media_pending")
+        if not isinstance(pending, Mapping):
+            return
+        gone = set(keys)
+        left = {k: v for k, v in pending.items() if k not in gone}
+        if len(left) != len(pending):
+            self._changes["media_pending"] = left
 
     def lookup(self, idempotency_key: str, since: datetime) -> Lookup:
         """Did the delivery's status arrive? NO or CANNOT_TELL; never YES.

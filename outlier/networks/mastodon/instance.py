@@ -8,7 +8,11 @@ and many instances allow thousands of characters. The adapter reads the server's
     {"url": "https://example.social", "domain": "example.social", "version": "4.3.0",
      "max_characters": 5000, "max_media_attachments": 4, "characters_reserved_per_url": 23,
      "image_size_limit": 16777216, "image_matrix_limit": 33177600, "description_limit": 1500,
-     "image_types": ["image/jpeg", "image/png", ...], "fetched_at": "2026-05-01T08:00:00+00:00"}
+     "image_types": ["image/jpeg", "image/png", ...], "video_size_limit": 103809024,
+     "media_types": ["video/mp4", "audio/mpeg", ...], "fetched_at": "2026-05-01T08:00:00+00:00"}
+
+`video_size_limit` bounds videos and audio files alike (Mastodon's VIDEO_LIMIT covers both);
+`media_types` are the video and audio types of `supported_mime_types`.
 
 A value that is missing or absurd is left out, and the documented default
 (`RULES["mastodon"]`) stands in for it.
@@ -45,6 +49,15 @@ _BOUNDS: dict[str, tuple[str, str, int, int]] = {
     "image_size_limit": ("media_attachments", "image_size_limit", 1024, 1 << 40),
     "image_matrix_limit": ("media_attachments", "image_matrix_limit", 10_000, 1 << 40),
     "description_limit": ("media_attachments", "description_limit", 1, 1_000_000),
+    "video_size_limit": ("media_attachments", "video_size_limit", 1024, 1 << 40),
+}
+# The names a server may list for each video and audio type Outlier sends.
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "audio/mpeg": ("audio/mpeg", "audio/mp3"),
+    "audio/ogg": ("audio/ogg", "audio/vorbis", "audio/opus"),
+    "audio/wav": ("audio/wav", "audio/wave", "audio/x-wav", "audio/vnd.wave", "audio/x-pn-wave"),
+    "audio/mp4": ("audio/mp4", "audio/m4a", "audio/x-m4a"),
+    "audio/flac": ("audio/flac", "audio/x-flac"),
 }
 
 
@@ -88,11 +101,9 @@ def limits_from(info: Mapping[str, Any], url: str, now: datetime | None = None) 
     media = configuration.get("media_attachments")
     types = media.get("supported_mime_types") if isinstance(media, Mapping) else None
     if isinstance(types, list):
-        limits["image_types"] = [
-            kind.strip().lower()
-            for kind in types[:200]
-            if isinstance(kind, str) and kind.strip().lower().startswith("image/")
-        ]
+        named = [kind.strip().lower() for kind in types[:200] if isinstance(kind, str)]
+        limits["image_types"] = [kind for kind in named if kind.startswith("image/")]
+        limits["media_types"] = [kind for kind in named if kind.startswith(("video/", "audio/"))]
     return limits
 
 
@@ -140,4 +151,19 @@ def rules_from(limits: Any) -> Rules:
         accepted = tuple(kind for kind in rules.image_types if kind in types)
         if accepted:
             changes["image_types"] = accepted
+    if (media_size := known("video_size_limit")) is not None:
+        changes["max_video_bytes"] = changes["max_audio_bytes"] = media_size
+    media_types = limits.get("media_types")
+    if isinstance(media_types, list):
+        listed = {kind for kind in media_types if isinstance(kind, str)}
+
+        def served(kind: str) -> bool:
+            return any(name in listed for name in _ALIASES.get(kind, (kind,)))
+
+        changes["video_types"] = tuple(kind for kind in rules.video_types if served(kind))
+        changes["audio_types"] = tuple(kind for kind in rules.audio_types if served(kind))
+        changes["media_kinds"] = tuple(
+            kind for kind in rules.media_kinds
+            if kind == "image" or changes[f"{kind}_types"]
+        )  # fmt: skip
     return dataclasses.replace(rules, **changes)
