@@ -149,6 +149,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "outlier.core.context.outlier",
+                "outlier.inbox.context.unread",
             ],
         },
     },
@@ -228,6 +229,9 @@ WORKER_DUE_JOBS = [
     "outlier.publishing.deletions.run_due",  # sent posts an editor takes down from the network
     "outlier.federation.dispatch.run_due",
     "outlier.analytics.pulls.run_due",
+    "outlier.inbox.pulls.run_due",  # each channel's new replies, mentions…, every minute
+    "outlier.inbox.pulls.run_pushed",  # what the fediverse pushed to a topic's inbox, at once
+    "outlier.inbox.engage.run_due",  # likes and reposts done from the inbox
 ]
 WORKER_SWEEPS = [
     "outlier.publishing.dispatch.sweep_abandoned",
@@ -235,6 +239,9 @@ WORKER_SWEEPS = [
     "outlier.publishing.dispatch.sweep_missed",
     "outlier.federation.dispatch.sweep",
     "outlier.analytics.pulls.schedule_pulls",
+    "outlier.inbox.pulls.schedule",
+    "outlier.inbox.responses.sweep",
+    "outlier.inbox.actions.sweep_snoozed",
     "outlier.analytics.rollups.sweep",
     "outlier.analytics.weekly.sweep",
     "outlier.analytics.actions.prune_webhook_events",
@@ -245,8 +252,10 @@ WORKER_SWEEPS = [
 NETWORK_ADAPTERS = {
     "fediverse": "outlier.federation.channel.TopicChannelAdapter",
 }
-# How often each channel's followers, engagement and interactions are read from its network,
-# and for how many days after publishing a post's engagement keeps being read.
+# How often each channel's followers and engagement are read from its network, and for how many
+# days after publishing a post's engagement keeps being read; its new interactions (the inbox)
+# are read every INBOX_PULL_SECONDS.
+INBOX_PULL_SECONDS = env_int("OUTLIER_INBOX_PULL_SECONDS", 60)
 METRICS_PULL_SECONDS = env_int("OUTLIER_METRICS_PULL_SECONDS", 3600)
 ENGAGEMENT_DAYS = env_int("OUTLIER_ENGAGEMENT_DAYS", 30)
 # Reports: the rollup tables are brought up to date at most this often (outlier/analytics/rollups.py).

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("app/", include("outlier.publishing.urls")),
     path("app/", include("outlier.curation.urls")),
+    path("app/", include("outlier.inbox.urls")),
     path("", include("outlier.analytics.urls")),
     path("", include("outlier.federation.urls")),
     path("", include("outlier.core.urls")),

@@ -58,7 +58,7 @@ class FollowerSnapshot(models.Model):
 
 
 class ChannelPull(models.Model):
-    """When a channel's engagement, followers and interactions are read next, and by whom.
+    """When a channel's engagement and followers are read next, and by whom.
 
     A worker leases the row (claimed_by, claimed_at) before pulling and frees it after; a
     lease older than the pull's deadline is taken over, so a killed worker delays a pull and
@@ -71,7 +71,6 @@ class ChannelPull(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     last_ok_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=1000, blank=True)
-    cursor = models.CharField(max_length=500, blank=True)  # the network's interactions cursor
 
     class Meta:
         indexes = [models.Index(fields=["next_at"], name="pull_due")]

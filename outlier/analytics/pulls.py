@@ -1,5 +1,6 @@
-"""Reading back from the networks: engagement per published post, follower counts, and the
-interactions that feed the inbox. One ChannelPull row per channel says when it is due.
+"""Reading back from the networks: engagement per published post and follower counts. One
+ChannelPull row per channel says when it is due. (The interactions that feed the inbox are
+read on their own, more frequent interval: `outlier.inbox.pulls`.)
 
 `run_due` is a worker job (settings.WORKER_DUE_JOBS), `schedule_pulls` a sweep.
 """
@@ -16,7 +17,6 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from outlier.analytics.models import ChannelPull, EngagementSnapshot, FollowerSnapshot
-from outlier.inbox.actions import do_record_interactions
 from outlier.inbox.models import Interaction
 from outlier.networks import registry
 from outlier.networks.base import ErrorKind, Listening, PublishError
@@ -25,10 +25,9 @@ from outlier.publishing.models import Channel, ChannelStatus, Delivery, Delivery
 
 logger = logging.getLogger(__name__)
 
-LISTENING = {"engagement", "interactions", "followers"}
+LISTENING = {"engagement", "followers"}
 LEASE_SECONDS = 600  # a pull never takes longer; an older lease belongs to a dead worker
 ENGAGEMENT_BATCH = 25  # ids per engagement call (Bluesky's getPosts takes 25)
-INTERACTION_PAGES = 10  # pages read per pull; the rest waits for the next one
 RETRY_SECONDS = 300
 
 
@@ -74,7 +73,7 @@ def run_due(worker_id: str, limit: int = 10) -> int:
 
 
 def pull_channel(pull: ChannelPull) -> None:
-    """Read the channel's followers, its posts' engagement and new interactions; reschedule."""
+    """Read the channel's followers and its posts' engagement; reschedule."""
     channel = pull.channel
     now = timezone.now()
     interval = timedelta(seconds=settings.METRICS_PULL_SECONDS)
@@ -86,7 +85,7 @@ def pull_channel(pull: ChannelPull) -> None:
     adapter = content.adapter_for(channel)
     retry = now + timedelta(seconds=min(RETRY_SECONDS, interval.total_seconds()))
     try:
-        fields["cursor"], problems = _pull(channel, cast(Listening, adapter), pull.cursor, now)
+        problems = _pull(channel, cast(Listening, adapter), now)
         fields["last_ok_at"], fields["last_error"] = now, problems[:1000]
     except PublishError as exc:
         logger.info("Pulling %s failed: %s", channel, exc)
@@ -106,7 +105,7 @@ def pull_channel(pull: ChannelPull) -> None:
     ChannelPull.objects.filter(pk=pull.pk).update(**fields)
 
 
-def _pull(channel: Channel, adapter: Listening, cursor: str, now: datetime) -> tuple[str, str]:
+def _pull(channel: Channel, adapter: Listening, now: datetime) -> str:
     """Each capability on its own: a network that cannot give one (a Bluesky PDS without an
     AppView has no follower count) still gives the others. Refused credentials or a rate
     limit stop the pull (PublishError); other refusals are returned as the problems."""
@@ -114,27 +113,24 @@ def _pull(channel: Channel, adapter: Listening, cursor: str, now: datetime) -> t
     problems: list[str] = []
     failed: set[str] = set()
     steps = [("engagement", lambda: _engagement(channel, adapter, now)),
-             ("interactions", lambda: _interactions(channel, adapter, cursor)),
              ("followers", lambda: _followers(channel, adapter, now))]  # fmt: skip
     for name, step in steps:
         if name not in can:
             continue
         try:
-            found = step()
+            step()
         except PublishError as exc:
             if exc.kind in (ErrorKind.AUTH, ErrorKind.RATE_LIMITED):
                 raise
             problems.append(f"{name}: {exc}")
             failed.add(name)
             continue
-        if name == "interactions" and isinstance(found, str):
-            cursor = found
-    if "engagement" in failed and "interactions" in can and "interactions" not in failed:
+    if "engagement" in failed and "interactions" in can:
         # No counts from the network (a Bluesky PDS without an AppView): count what the
-        # interactions Outlier read (the repository's event stream) say about each post.
+        # interactions the inbox read (the repository's event stream) say about each post.
         _engagement_from_interactions(channel, now)
         problems[0] += " Counted from the interactions read instead."
-    return cursor, "; ".join(problems)
+    return "; ".join(problems)
 
 
 def _engagement_from_interactions(channel: Channel, now: datetime) -> None:
@@ -181,16 +177,6 @@ def _engagement(channel: Channel, adapter: Listening, now: datetime) -> None:
             for remote_id, c in counts.items()
             if remote_id in sent
         )
-
-
-def _interactions(channel: Channel, adapter: Listening, cursor: str) -> str:
-    for _ in range(INTERACTION_PAGES):
-        page = adapter.interactions(cursor)
-        do_record_interactions(channel, page.items)
-        if not page.items or page.cursor == cursor:
-            return page.cursor or cursor
-        cursor = page.cursor
-    return cursor
 
 
 def _followers(channel: Channel, adapter: Listening, now: datetime) -> None:

@@ -163,6 +163,7 @@ class InteractionKind(enum.Enum):
     REPOST = "repost"
     QUOTE = "quote"
     FOLLOW = "follow"
+    MESSAGE = "message"  # a direct (private) message to the account
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,16 @@ class Interaction:
     text: str = ""  # plain text, no markup (replies, mentions, quotes)
     url: str = ""  # where a person can see it
     subject_id: str = ""  # remote id of our post it concerns, "" when none (follow, mention)
+    author_avatar: str = ""  # the author's picture, where the network gives one
+    author_followers: int | None = None  # how many follow the author, where the network tells
+    language: str = ""  # BCP-47 tag of the text, where the network tells
+    # What to pass as Content.reply_to (or to like/repost) to answer it on its network: the
+    # post's at:// URI, a Mastodon status id on the channel's own server, a Note's id. "" when
+    # it cannot be answered (a like, a follow).
+    reply_ref: str = ""
+    # The remote id of the first post of the thread it belongs to, where the network tells
+    # (Bluesky's reply root); "" when it is the thread's start or unknown.
+    thread_root: str = ""
 
 
 @dataclass(frozen=True)
@@ -240,8 +251,11 @@ class Adapter(Protocol):
     """A network. One instance per channel; `config` holds settings and credentials.
 
     Every adapter publishes. What else it can do is named in `capabilities`:
-    "delete", "engagement", "interactions", "followers" (the methods of `Listening`), and
-    "link_card" when it draws a card for `Content.link` (then Content.link_image is filled).
+    "delete", "engagement", "interactions", "followers" (the methods of `Listening`),
+    "link_card" when it draws a card for `Content.link` (then Content.link_image is filled),
+    "reply" when `Content.reply_to` makes a reply, "like" and "repost" (`Engaging`), and
+    "pushed" when its interactions arrive by push into Outlier's own database (reading them
+    is a local query, so the inbox reads them every few seconds instead of on an interval).
     """
 
     name: ClassVar[str]
@@ -300,6 +314,20 @@ class Listening(Adapter, Protocol):
     def follower_count(self) -> int:
         """How many accounts follow this one now."""
         ...
+
+
+class Engaging(Adapter, Protocol):
+    """Liking and reposting others' posts (capabilities "like" and "repost").
+
+    `ref` is an Interaction's `reply_ref`; `key` is stable across retries of one action, so a
+    network that can make the write idempotent with it does (a retried like makes one like).
+    Each returns the remote id of what it made (to undo it later) and raises PublishError,
+    classified like publishing errors.
+    """
+
+    def like(self, ref: str, key: str) -> str: ...
+
+    def repost(self, ref: str, key: str) -> str: ...
 
 
 @dataclass

@@ -200,6 +200,7 @@ def content_for(post: Post, channel: Channel, delivery: Delivery | None = None) 
         description=scoop.excerpt if scoop else "",
         link_image=_link_image(post, channel),
         language=language_for(post),
+        reply_to=post.reply_to,
     )
 
 

@@ -86,6 +86,9 @@ class Post(models.Model):
         Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="posts"
     )
     tracking = models.BooleanField(default=True)
+    # The network id of the post this one answers (a reply from the inbox): what its one
+    # channel's adapter takes as Content.reply_to. "" for a post of its own.
+    reply_to = models.CharField(max_length=500, blank=True)
     channels: models.ManyToManyField[Channel, Any] = models.ManyToManyField(
         Channel, related_name="posts", blank=True
     )

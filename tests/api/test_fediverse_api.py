@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from django.utils import timezone
 
 from outlier.federation.models import Follower, Interaction, RemoteActor
-from outlier.inbox.actions import do_record_interactions
+from outlier.inbox.ingest import do_record_interactions
 from outlier.networks.base import Interaction as Seen
 from outlier.networks.base import InteractionKind
 from tests.api.client import Api

@@ -1,8 +1,8 @@
-"""The worker's pull (outlier.analytics.pulls) reads a topic's fediverse channel back like any
-channel: after the Fedify peer followed the topic and liked, boosted and replied to a posted
-Note, it stores the follower count, the note's engagement as a snapshot, and each follow, like,
-boost and reply once as an inbox interaction tied to the delivery; a later pull adds a new
-snapshot and only what is new."""
+"""The worker's pulls read a topic's fediverse channel back like any channel: after the Fedify
+peer followed the topic and liked, boosted and replied to a posted Note, the metrics pull
+(outlier.analytics.pulls) stores the follower count and the note's engagement as a snapshot,
+and the inbox (outlier.inbox.pulls) each follow, like, boost and reply once as an interaction
+tied to the delivery; later pulls add a new snapshot and only what is new."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from django.utils import timezone
 from outlier.analytics import pulls
 from outlier.analytics.models import ChannelPull, EngagementSnapshot, FollowerSnapshot
 from outlier.federation.models import PostedNote
-from outlier.inbox.models import Interaction
+from outlier.inbox import pulls as inbox_pulls
+from outlier.inbox.models import InboxPull, Interaction
 from outlier.publishing.models import Delivery
 from tests.conftest import Team
 from tests.federation.conftest import Federated, fediverse_channel, post_now, send_posts
@@ -40,10 +41,11 @@ def test_the_pull_stores_engagement_and_interactions_of_a_fediverse_channel(
 
     assert pulls.schedule_pulls() == 1
     assert pulls.run_due(WORKER) == 1
+    assert inbox_pulls.read_now(channel) == 4
 
     pull = ChannelPull.objects.get(channel=channel)
     assert pull.last_error == "" and pull.claimed_by == ""
-    assert pull.cursor.startswith("fediverse:")
+    assert InboxPull.objects.get(channel=channel).cursor.startswith("fediverse:")
     [followers] = FollowerSnapshot.objects.filter(channel=channel)
     assert followers.followers == 1
     [snapshot] = EngagementSnapshot.objects.filter(delivery=delivery)
@@ -74,6 +76,7 @@ def test_the_pull_stores_engagement_and_interactions_of_a_fediverse_channel(
     peer.announce("alice", note.object_uri)
     scoop_like = peer.like("bob", following.object(scoop))
     ChannelPull.objects.filter(pk=pull.pk).update(next_at=timezone.now() - timedelta(seconds=1))
+    assert inbox_pulls.read_now(channel) == 2
     assert pulls.run_due(WORKER) == 1
 
     assert [(s.likes, s.reposts, s.replies) for s in
@@ -92,4 +95,5 @@ def test_the_pull_stores_engagement_and_interactions_of_a_fediverse_channel(
     # Nothing new: the next pull stores nothing more but a snapshot.
     ChannelPull.objects.filter(pk=pull.pk).update(next_at=timezone.now() - timedelta(seconds=1))
     assert pulls.run_due(WORKER) == 1
+    assert inbox_pulls.read_now(channel) == 0
     assert Interaction.objects.filter(channel=channel).count() == 6
