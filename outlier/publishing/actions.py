@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -20,7 +20,7 @@ from outlier.curation.models import Scoop
 from outlier.curation.urlkeys import check_http_url
 from outlier.links.models import Campaign
 from outlier.networks import registry
-from outlier.networks.base import Problem
+from outlier.networks.base import Adapter, ErrorKind, Problem, PublishError
 from outlier.publishing import content, timing
 from outlier.publishing.models import (
     Channel,
@@ -100,6 +100,52 @@ def _raise(problems: Sequence[Problem]) -> None:
         raise ValidationError(errors)
 
 
+# Networks with an account to sign in to: connecting a channel (or giving it new credentials,
+# or changing the settings named here) signs in with the adapter's test(), and a channel the
+# network refuses is not stored. Webhook and e-mail channels have nothing to sign in to until
+# they send (their Test button sends a real ping or opens the mail server, on request); the
+# fediverse channel is Outlier's own.
+CHECKED_AT_CONNECT: dict[str, tuple[str, ...]] = {
+    "bluesky": ("handle", "pds_url", "appview", "appview_url"),
+    "mastodon": ("instance_url",),
+}
+
+
+def _secret_field(network: str) -> str:
+    """Where a refused sign-in is shown: the network's first secret field (the password)."""
+    fields = content.adapter_class(network).fields
+    return next((spec.name for spec in fields if spec.secret), NON_FIELD_ERRORS)
+
+
+def check_signs_in(network: str, config: dict[str, Any], *, reconnecting: bool = False) -> Adapter:
+    """Sign in to the network with `config` (see CHECKED_AT_CONNECT); the adapter that did,
+    to keep what it learnt (a session, the server's limits), or a ValidationError saying why
+    the network would not have it. Nothing is stored either way.
+
+    A network that cannot be reached refuses too: a channel is connected once the network has
+    said yes to its credentials, as people expect from connecting an account in a social media
+    tool, never stored on trust to fail at its first post while its health says OK. The
+    person is at the form, which stays filled in, and can try again."""
+    adapter = content.adapter_class(network)(config)
+    try:
+        adapter.test()
+    except PublishError as exc:
+        label = adapter.label
+        said = str(exc).strip()
+        kept = "The channel keeps its current settings." if reconnecting else "Nothing was saved."
+        if exc.kind == ErrorKind.AUTH:
+            raise ValidationError({_secret_field(network): f"{said} {kept}"}) from exc
+        if exc.kind == ErrorKind.RATE_LIMITED:
+            wait = f" (about {int(exc.retry_after)} s)" if exc.retry_after else ""
+            raise ValidationError(f"{label} asks Outlier to wait before signing in again{wait}: "
+                                  f"{said} {kept} Try again later.") from exc  # fmt: skip
+        if exc.kind == ErrorKind.TRANSIENT:
+            raise ValidationError(f"Could not reach {label} to check the account: {said} "
+                                  f"{kept} Try again in a moment.") from exc  # fmt: skip
+        raise ValidationError(f"{label} will not take this account: {said} {kept}") from exc
+    return adapter
+
+
 def do_create_channel(
     membership: Membership,
     network: str,
@@ -109,10 +155,15 @@ def do_create_channel(
     tz_name: str = "UTC",
     queue_times: Any = None,
 ) -> Channel:
+    """Connect a channel. On a network with an account (CHECKED_AT_CONNECT) it signs in
+    first; refused or unreachable, nothing is stored (ValidationError)."""
     _require(membership, Role.EDITOR, "Connecting a channel")
     timing.zone(tz_name)
     config = {**settings, **credentials, "workspace_id": membership.workspace_id}
     _raise(check_channel(network, name, config))
+    slots = check_queue_times(queue_times)
+    if network in CHECKED_AT_CONNECT:
+        credentials = {**credentials, **check_signs_in(network, config).config_changes()}
     return Channel.objects.create(
         workspace=membership.workspace,
         network=network,
@@ -120,13 +171,18 @@ def do_create_channel(
         settings=settings,
         credentials=credentials,
         timezone=tz_name,
-        queue_times=check_queue_times(queue_times),
+        queue_times=slots,
     )
 
 
 def do_update_channel(membership: Membership, channel: Channel, **changes: Any) -> Channel:
-    """Change settings; new credentials also reconnect a channel that needed it."""
+    """Change settings; new credentials also reconnect a channel that needed it.
+
+    On a network with an account (CHECKED_AT_CONNECT), new credentials or a change to the
+    settings signing in depends on are checked by signing in first: refused or unreachable,
+    nothing is saved (ValidationError)."""
     _require(membership, Role.EDITOR, "Changing a channel")
+    before = {**channel.settings}
     if "timezone" in changes:
         timing.zone(changes["timezone"])
         channel.timezone = changes["timezone"]
@@ -139,28 +195,64 @@ def do_update_channel(membership: Membership, channel: Channel, **changes: Any) 
     if changes.get("credentials"):
         channel.credentials = {**channel.credentials, **changes["credentials"]}
         channel.status, channel.status_detail = ChannelStatus.OK, ""
+        channel.rate_limited_until = None
     _raise(check_channel(channel.network, channel.name, channel.adapter_config()))
+    signs_in = CHECKED_AT_CONNECT.get(channel.network)
+    if signs_in is not None and (
+        changes.get("credentials")
+        or any(before.get(key) != channel.settings.get(key) for key in signs_in)
+    ):
+        adapter = check_signs_in(channel.network, channel.adapter_config(), reconnecting=True)
+        channel.credentials = {**channel.credentials, **adapter.config_changes()}
+        channel.status, channel.status_detail = ChannelStatus.OK, ""
+        channel.rate_limited_until = None
     channel.save()
     return channel
 
 
 def do_test_channel(membership: Membership, channel: Channel) -> tuple[bool, str]:
-    """Reach the network with the channel's credentials and record its health."""
-    from outlier.networks.base import ErrorKind, PublishError
+    """Reach the network with the channel's credentials and record its health.
 
+    Refused credentials: the channel needs reconnecting (its queue stops), the reason shown.
+    Rate-limited: it waits as the network asked. Any other failure (the network unreachable,
+    an answer it cannot use) is shown as the last test's failure, with its time, the status
+    left as it was (the queue goes on: the next delivery retries as usual). A passing test
+    sets it back to OK."""
     _require(membership, Role.EDITOR, "Testing a channel")
     adapter = content.adapter_for(channel)
     try:
         adapter.test()
-        content.save_changes(channel, adapter)
     except PublishError as exc:
-        if exc.kind == ErrorKind.AUTH:
-            do_mark_needs_reconnect(channel.pk, str(exc))
-            channel.status, channel.status_detail = ChannelStatus.NEEDS_RECONNECT, str(exc)[:500]
+        content.save_changes(channel, adapter)  # what it renewed before failing (a session)
+        _record_failed_test(channel, exc)
         return False, str(exc)
+    content.save_changes(channel, adapter)
     channel.status, channel.status_detail, channel.rate_limited_until = ChannelStatus.OK, "", None
     channel.save(update_fields=["status", "status_detail", "rate_limited_until"])
     return True, "The channel works."
+
+
+def _record_failed_test(channel: Channel, exc: PublishError) -> None:
+    now = timezone.now()
+    said = str(exc).strip()
+    if exc.kind == ErrorKind.AUTH:
+        do_mark_needs_reconnect(channel.pk, said)
+        channel.status, channel.status_detail = ChannelStatus.NEEDS_RECONNECT, said[:500]
+        return
+    if exc.kind == ErrorKind.RATE_LIMITED:
+        until = now + timedelta(seconds=exc.retry_after or 60.0)
+        channel.status, channel.rate_limited_until = ChannelStatus.RATE_LIMITED, until
+        channel.status_detail = said[:500]
+    elif channel.status == ChannelStatus.NEEDS_RECONNECT:
+        return  # the reason it needs reconnecting stays shown; the test proved nothing new
+    elif channel.status == ChannelStatus.RATE_LIMITED and (
+        channel.rate_limited_until and channel.rate_limited_until > now
+    ):
+        return  # waiting already; the wait is what the health shows
+    else:  # OK (or a rate limit that is over): OK still, with the failure beside it
+        channel.status, channel.rate_limited_until = ChannelStatus.OK, None
+        channel.status_detail = f"Test failed on {now:%Y-%m-%d %H:%M} UTC: {said}"[:500]
+    channel.save(update_fields=["status", "status_detail", "rate_limited_until"])
 
 
 def do_mark_needs_reconnect(channel_id: int, reason: str) -> None:

@@ -11,6 +11,9 @@ from outlier.networks.base import Content, ErrorKind, PublishError, RateLimit
 from outlier.networks.bluesky import BlueskyAdapter
 from outlier.networks.registry import RULES, get_adapter
 from outlier.publishing.models import Channel
+from tests.bluesky.appview_front import Front
+from tests.bluesky.conftest import eventually
+from tests.peers.bluesky import Account, Network
 
 GOOD = {"handle": "alice.bsky.social", "app_password": "abcd-efgh-ijkl-mnop"}
 
@@ -84,12 +87,14 @@ def test_nothing_to_post_is_refused_before_any_request() -> None:
 
 
 @pytest.mark.django_db
-def test_the_connect_form_asks_for_the_appview_address_and_checks_it(team: Any) -> None:
+def test_the_connect_form_asks_for_the_appview_address_and_checks_it(
+    team: Any, ann: Account, bluesky_network: Network
+) -> None:
     client = team.client(team.editor)
     form = lxml.html.fromstring(client.get("/app/acme/channels/new/?network=bluesky").content)
     assert form.xpath('//input[@name="appview_url"]/@type') == ["url"]
-    data = {"network": "bluesky", "name": "Sky", "handle": "acme.bsky.social",
-            "app_password": "abcd-efgh-ijkl-mnop", "pds_url": "https://bsky.social",
+    data = {"network": "bluesky", "name": "Sky", "handle": ann.handle,
+            "app_password": ann.app_password, "pds_url": ann.pds_url,
             "appview": "pds", "timezone": "UTC", "queue_times": ""}  # fmt: skip
 
     refused = client.post("/app/acme/channels/new/", {**data, "appview_url": "https://x.example/a"})
@@ -97,7 +102,14 @@ def test_the_connect_form_asks_for_the_appview_address_and_checks_it(team: Any) 
     assert "Give the AppView's address alone, e.g. https://x.example." in shown
     assert not Channel.objects.exists()
 
-    client.post("/app/acme/channels/new/", {**data, "appview_url": "https://api.bsky.app"})
+    # Connecting signs in and asks the AppView named (a real one, behind its did:web front).
+    front = Front(bluesky_network)
+    try:
+        direct = BlueskyAdapter(ann.config(appview_url=front.url))
+        eventually(lambda: direct.follower_count() == 0 or None, "ann's profile indexed")
+        client.post("/app/acme/channels/new/", {**data, "appview_url": front.url})
+    finally:
+        front.stop()
     channel = Channel.objects.get()
-    assert channel.settings["appview_url"] == "https://api.bsky.app"
+    assert channel.settings["appview_url"] == front.url
     assert "appview_url" not in channel.credentials

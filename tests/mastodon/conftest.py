@@ -13,7 +13,9 @@ audio are always processed in the background, like Mastodon's transcoding, and r
 422 beyond `video_size_limit`, images beyond `image_size_limit`, any type the instance does not
 list in `supported_mime_types`), the
 notifications (filtered by `types[]`, paged by `min_id`), the apps registered and the codes
-handed out by the consent page.
+handed out by the consent page, and favourites and boosts (POST /api/v1/statuses/:id/favourite
+and /reblog: idempotent as on Mastodon, a boost being a status of its own whose `reblog` is
+the original; a private or direct status cannot be boosted, 403 "This action is not allowed").
 """
 
 from __future__ import annotations
@@ -174,6 +176,10 @@ class FakeMastodon:
         if path == "/api/v1/statuses" and method == "GET":
             wanted = seen.query.get("id[]", [])
             return 200, [self.statuses[i] for i in wanted if i in self.statuses], {}
+        if path.startswith("/api/v1/statuses/") and method == "POST":
+            status_id, _, action = path.removeprefix("/api/v1/statuses/").partition("/")
+            if action in ("favourite", "reblog"):
+                return self._engage(status_id, action)
         if path.startswith("/api/v1/statuses/"):
             status_id = path.rsplit("/", 1)[1]
             if status_id not in self.statuses:
@@ -309,8 +315,9 @@ class FakeMastodon:
                 return 422, {"error": "Cannot attach files that have not finished processing. "
                              "Try again in a moment!"}, {}  # fmt: skip
         reply_to = seen.one("in_reply_to_id")
-        if reply_to and reply_to not in self.statuses:
-            return 404, {"error": "Record not found"}, {}
+        if reply_to and reply_to not in self.statuses:  # Mastodon's statuses.errors.in_reply_not_found
+            return 404, {"error": "The post you are trying to reply to does not appear to "
+                         "exist."}, {}  # fmt: skip
         paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n") if p)
         status = self.add_status(
             id=str(next(self.ids)),
@@ -330,6 +337,25 @@ class FakeMastodon:
         if key:
             self.idempotency[key] = status["id"]
         return 200, status, {}
+
+    def _engage(self, status_id: str, action: str) -> tuple[int, Any, dict[str, str]]:
+        status = self.statuses.get(status_id)
+        if status is None or status.get("reblog"):
+            return 404, {"error": "Record not found"}, {}
+        if action == "favourite":
+            if not status["favourited"]:
+                status.update(favourited=True, favourites_count=status["favourites_count"] + 1)
+            return 200, status, {}
+        if status["visibility"] in ("private", "direct"):
+            return 403, {"error": "This action is not allowed"}, {}
+        existing = next((s for s in self.statuses.values()
+                         if (s.get("reblog") or {}).get("id") == status_id), None)  # fmt: skip
+        if existing is not None:
+            return 200, existing, {}
+        status.update(reblogged=True, reblogs_count=status["reblogs_count"] + 1)
+        boost = self.add_status(id=str(next(self.ids)), reblog=copy.deepcopy(status),
+                                content="", reblogged=True)  # fmt: skip
+        return 200, boost, {}
 
     def _account_statuses(self, seen: Seen) -> tuple[int, Any, dict[str, str]]:
         ordered = sorted(self.statuses.values(), key=lambda s: int(s["id"]), reverse=True)

@@ -22,7 +22,9 @@ def test_the_adapter_is_registered_with_its_fields_and_capabilities() -> None:
     assert fields["access_token"].secret and not fields["instance_url"].secret
     assert [value for value, _ in fields["visibility"].choices] == ["public", "unlisted", "private"]
     assert fields["visibility"].default == "public"
-    assert MastodonAdapter.capabilities == {"delete", "engagement", "interactions", "followers"}
+    assert MastodonAdapter.capabilities == {
+        "delete", "engagement", "interactions", "followers", "reply", "like", "repost",
+    }  # fmt: skip
     assert MastodonAdapter.rate_limit is None
 
 

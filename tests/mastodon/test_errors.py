@@ -69,7 +69,7 @@ def test_a_reply_to_a_deleted_status(mastodon: FakeMastodon) -> None:
                     Content(text="Answer", reply_to="110000000000000404"))  # fmt: skip
     assert error.kind is ErrorKind.PERMANENT
     assert "no longer has the post this one replies to" in str(error)
-    assert "Record not found" in str(error)
+    assert "The post you are trying to reply to does not appear to exist." in str(error)
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])

@@ -167,11 +167,16 @@ class MailHandler:
     data_reply: str = "250 2.0.0 Message accepted"
     hang_after_data: float = 0.0
     hang_up_at_mail: bool = False
+    # The two misbehaviours above start once this many messages were accepted (0: at once).
+    misbehave_after: int = 0
+
+    def _misbehaving(self) -> bool:
+        return len(self.messages) >= self.misbehave_after
 
     async def handle_MAIL(  # noqa: N802
         self, server: Any, session: Any, envelope: Any, address: str, mail_options: list[str]
     ) -> str:
-        if self.hang_up_at_mail:
+        if self.hang_up_at_mail and self._misbehaving():
             server.transport.close()
             return "421 4.3.0 Going away"
         envelope.mail_from = address
@@ -187,7 +192,7 @@ class MailHandler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        if self.hang_after_data:
+        if self.hang_after_data and self._misbehaving():
             await asyncio.sleep(self.hang_after_data)
         if self.data_reply.startswith("250"):
             self.messages.append(

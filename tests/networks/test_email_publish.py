@@ -35,18 +35,19 @@ def parse(raw: bytes) -> EmailMessage:
 
 
 def test_publish_sends_one_message_with_text_html_link_and_image(smtp_server: MailServer) -> None:
-    published = EmailAdapter(smtp_server.config(subject_prefix="[Planet]")).publish(CONTENT, KEY)
+    config = smtp_server.config(subject_prefix="[Planet]", recipients=["alice@example.org"])
+    published = EmailAdapter(config).publish(CONTENT, KEY)
 
     assert published.remote_id == f"<{KEY}@outlier>"
     [delivered] = smtp_server.handler.messages
     assert delivered.mail_from == "posts@outlier.example"
-    assert delivered.rcpt_tos == ["alice@example.org", "bob@example.org"]
+    assert delivered.rcpt_tos == ["alice@example.org"]
     message = parse(delivered.content)
     assert message["Message-ID"] == f"<{KEY}@outlier>"
     assert message["X-Outlier-Id"] == KEY
     assert message["Subject"] == "[Planet] Rivers are rising"
     assert message["From"] == "Outlier <posts@outlier.example>"
-    assert message["To"] == "alice@example.org, bob@example.org"
+    assert message["To"] == "alice@example.org"
     assert message.get_content_type() == "multipart/related"
 
     text = message.get_body(("plain",))
@@ -75,9 +76,9 @@ def test_recipients_may_be_one_comma_separated_string(smtp_server: MailServer) -
     config = smtp_server.config(recipients=" carol@example.org,dave@example.org ,")
     EmailAdapter(config).publish(Content(text="Hi"), KEY)
 
-    [delivered] = smtp_server.handler.messages
-    assert delivered.rcpt_tos == ["carol@example.org", "dave@example.org"]
-    assert parse(delivered.content)["Subject"] == "Hi"  # no title: the text's first line
+    carol, dave = smtp_server.handler.messages
+    assert (carol.rcpt_tos, dave.rcpt_tos) == (["carol@example.org"], ["dave@example.org"])
+    assert parse(carol.content)["Subject"] == "Hi"  # no title: the text's first line
 
 
 def test_a_refused_recipient_among_others_does_not_stop_the_message(
@@ -94,7 +95,10 @@ def test_a_refused_recipient_among_others_does_not_stop_the_message(
 
 def test_with_credentials(smtp_auth_server: MailServer) -> None:
     EmailAdapter(smtp_auth_server.config()).publish(CONTENT, KEY)
-    assert len(smtp_auth_server.handler.messages) == 1
+    assert [m.rcpt_tos for m in smtp_auth_server.handler.messages] == [
+        ["alice@example.org"],
+        ["bob@example.org"],
+    ]
 
 
 def test_test_opens_and_closes_a_connection(smtp_auth_server: MailServer) -> None:
@@ -104,12 +108,16 @@ def test_test_opens_and_closes_a_connection(smtp_auth_server: MailServer) -> Non
 
 def test_without_a_host_the_operators_mail_backend_is_used(settings: Any) -> None:
     settings.DEFAULT_FROM_EMAIL = "Outlier <outlier@planet.example>"
-    adapter = EmailAdapter({"recipients": ["alice@example.org"]})
+    adapter = EmailAdapter({"recipients": ["alice@example.org", "bob@example.org"]})
     adapter.publish(CONTENT, KEY)
 
-    [sent] = mail.outbox
-    assert sent.from_email == "Outlier <outlier@planet.example>"
-    assert sent.extra_headers["Message-ID"] == f"<{KEY}@outlier>"
+    to_alice, to_bob = mail.outbox
+    assert (to_alice.to, to_bob.to) == (["alice@example.org"], ["bob@example.org"])
+    assert to_alice.from_email == "Outlier <outlier@planet.example>"
+    assert to_alice.extra_headers["Message-ID"] == f"<{KEY}@outlier>"
+    assert to_bob.extra_headers["List-Unsubscribe"] == (
+        "<mailto:outlier@planet.example?subject=unsubscribe>"
+    )
     adapter.test()
 
 
@@ -136,6 +144,20 @@ def test_message_ids_are_derived_from_the_key() -> None:
         ({"recipients": ["a@example.org"], "host": "s.example", "username": "u"}, ["password"]),
         ({"recipients": ["a@example.org"], "password": "p", "username": "u"}, ["host"]),
         ({"recipients": ["a@example.org"], "host": "smtp.example.org", "port": "587"}, []),
+        ({"recipients": ["a@example.org"], "unsubscribe_url": "https://x.example/u?l=1"}, []),
+        ({"recipients": ["a@example.org"], "unsubscribe_url": "mailto:off@x.example"}, []),
+        (
+            {"recipients": ["a@example.org"], "unsubscribe_url": "javascript:alert(1)"},
+            ["unsubscribe_url"],
+        ),
+        (
+            {"recipients": ["a@example.org"], "unsubscribe_url": "https://x.example/>\nBcc: y"},
+            ["unsubscribe_url"],
+        ),
+        (
+            {"recipients": ["a@example.org"], "unsubscribe_url": "mailto:nobody"},
+            ["unsubscribe_url"],
+        ),
     ],
 )
 def test_check_config(config: dict[str, Any], fields: list[str]) -> None:

@@ -8,6 +8,7 @@ from outlier.networks.counting import COUNTERS
 from outlier.networks.registry import ADAPTERS, RULES, get_adapter
 
 LISTENING = {"engagement", "interactions", "followers"}
+ANSWERING = {"reply", "like", "repost", "pushed"}  # what the inbox answers with
 
 
 def test_adapters_by_name() -> None:
@@ -19,7 +20,7 @@ def test_adapters_by_name() -> None:
         assert adapter.rules is RULES[name]
         assert adapter.label == RULES[name].label
         assert adapter.fields, f"{name} asks for nothing when connecting"
-        assert adapter.capabilities <= LISTENING | {"delete", "link_card"}, name
+        assert adapter.capabilities <= LISTENING | ANSWERING | {"delete", "link_card"}, name
 
 
 def test_networks_that_listen_say_what_they_read_back() -> None:
@@ -27,7 +28,13 @@ def test_networks_that_listen_say_what_they_read_back() -> None:
     for name in ("bluesky", "mastodon", "fediverse"):
         assert LISTENING | {"delete"} <= ADAPTERS[name].capabilities, name
     for name in ("webhook", "email"):
-        assert not ADAPTERS[name].capabilities & LISTENING, name
+        assert not ADAPTERS[name].capabilities & (LISTENING | ANSWERING), name
+
+
+def test_networks_that_answer_from_the_inbox() -> None:
+    for name in ("bluesky", "mastodon"):
+        assert {"reply", "like", "repost"} <= ADAPTERS[name].capabilities, name
+    assert "pushed" not in ADAPTERS["bluesky"].capabilities | ADAPTERS["mastodon"].capabilities
 
 
 def test_rules_cover_networks_without_an_adapter_yet() -> None:

@@ -23,8 +23,16 @@ images, the link is added to the text instead. A text longer than a post (300 gr
 cut by `outlier.networks.threads` as the composer showed it (at the markers, then paragraph,
 sentence or word boundaries, never inside a facet); the images or the card go on the first
 post. Every post carries `langs` from `Content.language` when it is a valid BCP-47 tag.
-`Content.reply_to` (an at:// URI) makes the post (the first one of a thread) a reply: root
-and parent are read from the post replied to.
+`Content.reply_to` (an at:// URI) makes the post (the first one of a thread) a reply: the
+parent is the post replied to (its uri and cid, read from its repository), the root the
+parent's own root when the parent is itself a reply, else the parent. A reply to a post that
+is gone fails PERMANENT, saying so.
+
+Liking and reposting (`Engaging`): an app.bsky.feed.like or app.bsky.feed.repost record in
+the account's repository whose subject is the post (uri and the cid read from its
+repository), under a record key derived from the action's key like a post's (see `rkeys`):
+a retry finds the record it made instead of making a second like. Both return the record's
+at:// URI (what undoing it deletes).
 
 Record keys come from the idempotency key (see `rkeys`), so a retry of the same delivery
 finds its post instead of making a second one, and `lookup` reads the key back. A thread
@@ -72,6 +80,8 @@ __all__ = ["DEFAULT_PDS", "MAX_THREAD", "BlueskyAdapter"]
 
 DEFAULT_PDS = "https://bsky.social"
 POST = "app.bsky.feed.post"
+LIKE = "app.bsky.feed.like"
+REPOST = "app.bsky.feed.repost"
 LIST_NOTIFICATIONS = "app.bsky.notification.listNotifications"
 MAX_THREAD = RULES["bluesky"].max_thread_parts  # posts in one thread (7,500 graphemes)
 ENGAGEMENT_BATCH = 25  # app.bsky.feed.getPosts takes up to 25 URIs
@@ -135,8 +145,9 @@ class BlueskyAdapter:
                    "AppView (e.g. https://api.bsky.app) instead of through the PDS"),
     )  # fmt: skip
     capabilities: ClassVar[frozenset[str]] = frozenset(
-        {"delete", "engagement", "interactions", "followers", "link_card"}
-    )
+        {"delete", "engagement", "interactions", "followers", "link_card", "reply", "like",
+         "repost"}
+    )  # fmt: skip
     # Bluesky's documented write budget: 5,000 points an hour per account, a create costs 3.
     rate_limit: ClassVar[RateLimit | None] = RateLimit(5000, 3600, 3)
 
@@ -254,8 +265,14 @@ class BlueskyAdapter:
         return self.rules
 
     def test(self) -> None:
-        """Log in (or resume the session), prove it works, and that the AppView answers."""
+        """Log in afresh, prove the session works, and that the AppView answers.
+
+        Afresh, not by resuming the saved session: that proves the session, not the app
+        password (a revoked app password leaves its access tokens working until they expire),
+        and the test is what tells a person the channel's credentials are still good. One
+        createSession per test, which a person asks for."""
         connection = self.connection
+        connection.login()
         connection.call(lambda client: client.com.atproto.server.get_session())
         if self.appview:
             self._profile()
@@ -359,8 +376,9 @@ class BlueskyAdapter:
             raise
         return answer.did
 
-    def _reply_ref(self, uri: str) -> models.AppBskyFeedPost.ReplyRef:
-        """Root and parent for a reply to the post at `uri`; PERMANENT when it is gone."""
+    def _post(self, uri: str, role: str) -> Any:
+        """The post at `uri` as its repository holds it (uri, cid, value); PERMANENT when it
+        is not a post address or is gone. `role` names it in messages ("this replies to")."""
         try:
             target = AtUri.from_str(uri.strip())
         except Exception as exc:
@@ -370,22 +388,23 @@ class BlueskyAdapter:
             ) from exc
         if target.collection != POST or not target.rkey:
             raise PublishError(f"{uri} is not a Bluesky post.", ErrorKind.PERMANENT)
+        params = models.ComAtprotoRepoGetRecord.Params(
+            repo=target.host, collection=POST, rkey=target.rkey
+        )
         try:
-            parent = self.connection.call(
-                lambda client: client.com.atproto.repo.get_record(
-                    models.ComAtprotoRepoGetRecord.Params(
-                        repo=target.host, collection=POST, rkey=target.rkey
-                    )
-                )
-            )
+            return self.connection.call(lambda client: client.com.atproto.repo.get_record(params))
         except PublishError as failure:
             if failure.__cause__ is not None and is_not_found(failure.__cause__):
                 raise PublishError(
-                    f"The post this replies to no longer exists ({uri}): it was deleted, or "
-                    "its account is gone.",
+                    f"The post {role} no longer exists ({uri}): it was deleted, or its account "
+                    "is gone.",
                     ErrorKind.PERMANENT,
                 ) from failure
             raise
+
+    def _reply_ref(self, uri: str) -> models.AppBskyFeedPost.ReplyRef:
+        """Root and parent for a reply to the post at `uri`; PERMANENT when it is gone."""
+        parent = self._post(uri, "this replies to")
         parent_ref = _strong(parent.uri, str(parent.cid))
         return models.AppBskyFeedPost.ReplyRef(
             root=_thread_root(parent.value) or parent_ref, parent=parent_ref
@@ -424,11 +443,12 @@ class BlueskyAdapter:
         return records.external_embed(link, content.title, content.description, thumb)
 
     def _create(
-        self, did: str, rkey: str, record: models.AppBskyFeedPost.Record
+        self, did: str, rkey: str, record: Any, collection: str = POST
     ) -> tuple[models.ComAtprotoRepoStrongRef.Main, bool]:
-        """Create the post at `rkey`, or find it there already: (its ref, whether it was)."""
+        """Create the record (a post unless `collection` says otherwise) at `rkey`, or find
+        it there already: (its ref, whether it was)."""
         data = models.ComAtprotoRepoCreateRecord.Data(
-            repo=did, collection=POST, rkey=rkey, record=record
+            repo=did, collection=collection, rkey=rkey, record=record
         )
         try:
             answer = self.connection.call(
@@ -438,7 +458,7 @@ class BlueskyAdapter:
             if failure.kind in (ErrorKind.RATE_LIMITED, ErrorKind.AUTH):
                 raise  # refused before anything was written
             try:
-                existing = self._existing(did, rkey)
+                existing = self._existing(did, rkey, collection)
             except PublishError:
                 raise failure from None
             if existing is not None:
@@ -450,9 +470,12 @@ class BlueskyAdapter:
             raise
         return _strong(answer.uri, answer.cid), False
 
-    def _existing(self, did: str, rkey: str) -> models.ComAtprotoRepoStrongRef.Main | None:
-        """The post at `rkey` in the account's repository, or None."""
-        params = models.ComAtprotoRepoGetRecord.Params(repo=did, collection=POST, rkey=rkey)
+    def _existing(
+        self, did: str, rkey: str, collection: str = POST
+    ) -> models.ComAtprotoRepoStrongRef.Main | None:
+        """The record (a post unless `collection` says otherwise) at `rkey` in the account's
+        repository, or None."""
+        params = models.ComAtprotoRepoGetRecord.Params(repo=did, collection=collection, rkey=rkey)
         try:
             answer = self.connection.call(lambda client: client.com.atproto.repo.get_record(params))
         except PublishError as failure:
@@ -472,6 +495,27 @@ class BlueskyAdapter:
             Found.YES,
             Published(remote_id=ref.uri, url=records.post_url(connection.handle, rkey)),
         )
+
+    # -- Engaging ----------------------------------------------------------------------------
+
+    def like(self, ref: str, key: str) -> str:
+        """Like the post at `ref` (an at:// URI); the like record's URI."""
+        return self._engage(LIKE, ref, key, "to like")
+
+    def repost(self, ref: str, key: str) -> str:
+        """Repost the post at `ref` (an at:// URI); the repost record's URI."""
+        return self._engage(REPOST, ref, key, "to repost")
+
+    def _engage(self, collection: str, ref: str, key: str, role: str) -> str:
+        self._require_valid_config()
+        if not key.strip():
+            raise PublishError("The action has no idempotency key.", ErrorKind.PERMANENT)
+        target = self._post(ref, role)
+        record = records.subject_record(
+            collection, _strong(target.uri, str(target.cid)), created_at=_now()
+        )
+        made, _ = self._create(self.connection.did, root_rkey(key), record, collection)
+        return made.uri
 
     # -- Listening ---------------------------------------------------------------------------
 
@@ -573,7 +617,7 @@ class BlueskyAdapter:
                 did=connection.did,
                 handle=connection.handle,
                 cursor=cursor,
-                describe=self._handle_of,
+                describe=self._author_of,
             )
         except PublishError:
             raise
@@ -626,15 +670,29 @@ class BlueskyAdapter:
         base = client._base_url
         return base.removesuffix("/xrpc")
 
-    def _handle_of(self, did: str) -> str | None:
+    def _author_of(self, did: str) -> stream.Author | None:
+        """Who a DID is, for interactions read without an AppView: its handle (describeRepo)
+        and its avatar (the blob its profile record names, served by the PDS); None when the
+        PDS does not know it."""
+        connection = self.connection
         params = models.ComAtprotoRepoDescribeRepo.Params(repo=did)
         try:
-            answer = self.connection.call(
-                lambda client: client.com.atproto.repo.describe_repo(params)
-            )
+            answer = connection.call(lambda client: client.com.atproto.repo.describe_repo(params))
         except PublishError:
             return None
-        return answer.handle
+        profile = models.ComAtprotoRepoGetRecord.Params(
+            repo=did, collection="app.bsky.actor.profile", rkey="self"
+        )
+        try:
+            found = connection.call(lambda client: client.com.atproto.repo.get_record(profile))
+        except PublishError:
+            return stream.Author(answer.handle)
+        avatar = getattr(found.value, "avatar", None)
+        if not isinstance(avatar, BlobRef):
+            return stream.Author(answer.handle)
+        return stream.Author(
+            answer.handle, records.blob_url(self._stream_url(connection.client), did, avatar)
+        )
 
     def _profile(self) -> models.AppBskyActorDefs.ProfileViewDetailed:
         connection = self.connection

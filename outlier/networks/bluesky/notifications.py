@@ -24,7 +24,17 @@ from typing import Any
 from outlier.networks.base import Interaction, InteractionKind, InteractionPage
 from outlier.networks.bluesky.records import post_url, profile_url
 
-__all__ = ["GRACE", "MAX_PAGES", "PAGE_SIZE", "PREFIX", "parse_cursor", "pull"]
+__all__ = [
+    "GRACE",
+    "MAX_PAGES",
+    "PAGE_SIZE",
+    "PREFIX",
+    "interaction",
+    "language",
+    "parse_cursor",
+    "pull",
+    "thread_root",
+]
 
 PREFIX = "appview:"
 GRACE = timedelta(minutes=2)
@@ -68,6 +78,21 @@ def _rkey(uri: str) -> str:
     return uri.rsplit("/", 1)[-1]
 
 
+def language(record: Any) -> str:
+    """The post's first `langs` tag ("" when it names none)."""
+    langs = _field(record, "langs")
+    first = langs[0] if isinstance(langs, list | tuple) and langs else ""
+    return first.strip() if isinstance(first, str) else ""
+
+
+def thread_root(record: Any) -> str:
+    """The URI of the first post of the thread a post replies in ("" for a post that starts
+    one): what groups a conversation, however deep the reply is."""
+    root = _field(_field(record, "reply"), "root")
+    uri = _field(root, "uri")
+    return uri if isinstance(uri, str) else ""
+
+
 def interaction(notification: Any, our_handle: str) -> Interaction | None:
     """The Interaction a notification stands for; None for kinds Outlier does not keep."""
     kind = _KINDS.get(str(_field(notification, "reason")))
@@ -84,10 +109,11 @@ def interaction(notification: Any, our_handle: str) -> Interaction | None:
         or _instant(_field(notification, "indexed_at", "indexedAt"))
         or datetime.now(UTC)
     )
-    text = ""
+    text = lang = reply_ref = root = ""
     if kind in (InteractionKind.REPLY, InteractionKind.MENTION, InteractionKind.QUOTE):
         text = str(_field(record, "text") or "")
         url = post_url(handle, _rkey(uri))
+        lang, reply_ref, root = language(record), uri, thread_root(record)
     elif kind == InteractionKind.FOLLOW:
         url, subject = profile_url(handle), ""
     else:
@@ -105,6 +131,10 @@ def interaction(notification: Any, our_handle: str) -> Interaction | None:
         text=text,
         url=url,
         subject_id=subject,
+        author_avatar=str(_field(author, "avatar") or ""),
+        language=lang,
+        reply_ref=reply_ref,
+        thread_root=root,
     )
 
 

@@ -1,4 +1,5 @@
-"""The records a post becomes: app.bsky.feed.post with facets, images, a link card, a reply.
+"""The records a post becomes: app.bsky.feed.post with facets, images, a link card, a reply;
+and the records of a like and a repost (app.bsky.feed.like, app.bsky.feed.repost).
 
 Blob limits (lexicons of @atproto/api 0.20, which @atproto/pds 0.5.35 serves): an image in
 app.bsky.embed.images may be up to 2,000,000 bytes ("formerly limited to 1 MB"; Outlier's
@@ -12,7 +13,8 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Sequence
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from atproto_client import models
 from atproto_client.models.blob_ref import BlobRef
@@ -27,6 +29,7 @@ __all__ = [
     "MAX_IMAGES",
     "THUMB_MAX_BYTES",
     "aspect_ratio",
+    "blob_url",
     "check_images",
     "external_embed",
     "facets",
@@ -35,6 +38,7 @@ __all__ = [
     "post_record",
     "post_url",
     "profile_url",
+    "subject_record",
 ]
 
 MAX_IMAGES = 4
@@ -52,6 +56,34 @@ def post_url(handle: str, rkey: str) -> str:
 
 def profile_url(handle_or_did: str) -> str:
     return f"{WEB}/profile/{handle_or_did}"
+
+
+def blob_url(pds_url: str, did: str, blob: Any) -> str:
+    """Where the PDS serves a blob of `did`'s repository (com.atproto.sync.getBlob): how an
+    avatar is shown without an AppView (whose CDN would serve it resized). "" when `blob` is
+    not a blob reference (a typed BlobRef or its JSON form)."""
+    cid = ""
+    if isinstance(blob, BlobRef):
+        cid = str(blob.cid)
+    elif isinstance(blob, dict):
+        ref = blob.get("ref")
+        link = ref.get("$link") if isinstance(ref, dict) else None
+        cid = link if isinstance(link, str) else ""
+    if not cid:
+        return ""
+    query = urlencode({"did": did, "cid": cid})
+    return f"{pds_url.rstrip('/')}/xrpc/com.atproto.sync.getBlob?{query}"
+
+
+def subject_record(
+    collection: str, subject: models.ComAtprotoRepoStrongRef.Main, *, created_at: str
+) -> models.AppBskyFeedLike.Record | models.AppBskyFeedRepost.Record:
+    """A like or a repost (by `collection`) of the post `subject` names by uri and cid."""
+    if collection == "app.bsky.feed.like":
+        return models.AppBskyFeedLike.Record(subject=subject, created_at=created_at)
+    if collection == "app.bsky.feed.repost":
+        return models.AppBskyFeedRepost.Record(subject=subject, created_at=created_at)
+    raise ValueError(f"{collection} is not a like or a repost")
 
 
 def _size(value: int) -> str:

@@ -15,7 +15,10 @@ pull-style reader of it:
   or repost of one of the account's posts, a follow of the account, a post that replies to
   one of its posts, quotes one, or mentions the account (a facet naming its DID);
 - authors are named by the handle of their #identity event when one came in the same
-  window, else by asking the PDS (describeRepo);
+  window, else by asking the PDS (`describe`: describeRepo for the handle, and the avatar of
+  their profile record where they set one);
+- a reply, mention or quote carries what answering it needs: its own URI (reply_ref), its
+  thread's root (reply.root.uri) and its first `langs` tag;
 - when the PDS says the cursor is in the future (its event log started again: a new PDS
   at the same address), it starts from 0 once.
 
@@ -38,7 +41,7 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -67,9 +70,10 @@ from outlier.networks.base import (
     InteractionPage,
     PublishError,
 )
+from outlier.networks.bluesky.notifications import language, thread_root
 from outlier.networks.bluesky.records import post_url, profile_url
 
-__all__ = ["PREFIX", "StreamLimits", "parse_cursor", "pull", "vetted_socket"]
+__all__ = ["PREFIX", "Author", "StreamLimits", "parse_cursor", "pull", "vetted_socket"]
 
 PREFIX = "stream:"
 MAX_FRAME_BYTES = 8 * 1024 * 1024
@@ -78,6 +82,14 @@ _SUBJECTS = {
     "app.bsky.feed.like": InteractionKind.LIKE,
     "app.bsky.feed.repost": InteractionKind.REPOST,
 }
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who did it, as the PDS describes them."""
+
+    handle: str
+    avatar: str = ""  # the picture of their profile record, "" when they set none
 
 
 @dataclass(frozen=True)
@@ -189,8 +201,9 @@ def _open(pds_url: str, cursor: int, timeout: float) -> Iterator[ClientConnectio
 class _Reader:
     did: str
     handle: str
-    describe: Callable[[str], str | None]
-    handles: dict[str, str] = field(default_factory=dict)
+    describe: Callable[[str], Author | None]
+    handles: dict[str, str] = field(default_factory=dict)  # from #identity events
+    authors: dict[str, Author] = field(default_factory=dict)
     items: list[tuple[Interaction, str]] = field(default_factory=list)  # (item, author DID)
     last_seq: int | None = None
 
@@ -225,7 +238,7 @@ class _Reader:
         ours = f"at://{self.did}/"
         created = _instant(record.get("createdAt")) or _instant(when) or datetime.now(UTC)
         kind: InteractionKind | None = None
-        subject = text = url = ""
+        subject = text = url = lang = reply_ref = root = ""
         if collection in _SUBJECTS:
             target = _get(record, "subject", "uri")
             if isinstance(target, str) and target.startswith(ours):
@@ -237,6 +250,7 @@ class _Reader:
         elif collection == _POST:
             kind, subject = _post_kind(record, self.did)
             text = str(record.get("text") or "")
+            lang, reply_ref, root = language(record), uri, thread_root(record)
         if kind is None:
             return
         item = Interaction(
@@ -248,35 +262,41 @@ class _Reader:
             text=text,
             url=url,
             subject_id=subject,
+            language=lang,
+            reply_ref=reply_ref,
+            thread_root=root,
         )
         self.items.append((item, rkey))
 
     def finish(self) -> list[Interaction]:
         named: list[Interaction] = []
         for item, rkey in self.items:
-            handle = self.handles.get(item.author_id)
-            if handle is None:
-                handle = self.describe(item.author_id) or item.author_id
-                self.handles[item.author_id] = handle
+            author = self._author(item.author_id)
+            handle = author.handle
             url = item.url
             if item.kind == InteractionKind.FOLLOW:
                 url = profile_url(handle)
             elif not url:
                 url = post_url(handle, rkey)
             named.append(
-                Interaction(
-                    kind=item.kind,
-                    remote_id=item.remote_id,
-                    author_id=item.author_id,
+                replace(
+                    item,
                     author_handle=handle,
                     author_url=profile_url(handle),
-                    created_at=item.created_at,
-                    text=item.text,
+                    author_avatar=author.avatar,
                     url=url,
-                    subject_id=item.subject_id,
                 )
             )
         return named
+
+    def _author(self, did: str) -> Author:
+        """The author once per pull: the handle of an #identity event in this window goes
+        before what the PDS describes (it is newer)."""
+        if did not in self.authors:
+            described = self.describe(did)
+            handle = self.handles.get(did) or (described.handle if described else "") or did
+            self.authors[did] = Author(handle, described.avatar if described else "")
+        return self.authors[did]
 
 
 def _get(record: dict[str, Any], *keys: str) -> Any:
@@ -371,7 +391,7 @@ def pull(
     did: str,
     handle: str,
     cursor: str,
-    describe: Callable[[str], str | None],
+    describe: Callable[[str], Author | None],
     limits: StreamLimits | None = None,
 ) -> InteractionPage:
     """Interactions with the account since `cursor`, from the PDS's event stream."""

@@ -3,7 +3,9 @@
 Structure: multipart/related [ multipart/alternative [ text/plain, text/html ], image, ... ];
 the HTML shows each image by its Content-ID with its alt text, the plain text names them.
 The Message-ID is derived from the delivery's idempotency key (`message_id`), so a receiver
-(or a mailing list) seeing the same post twice can tell it is the same message.
+(or a mailing list) seeing the same post twice can tell it is the same message. Each
+recipient gets a copy of their own (To: that recipient alone, the same Message-ID), with a
+`List-Unsubscribe` header (RFC 2369; see `unsubscribe_headers`).
 """
 
 from __future__ import annotations
@@ -15,14 +17,20 @@ from email.mime.application import MIMEApplication
 from email.mime.base import MIMEBase
 from email.mime.image import MIMEImage
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.core.mail import EmailMultiAlternatives
 from django.utils.html import escape, linebreaks
 
 from outlier.networks.base import Content, Image
 
-__all__ = ["build_message", "message_id", "subject_for"]
+__all__ = [
+    "build_message",
+    "mailto_unsubscribe",
+    "message_id",
+    "subject_for",
+    "unsubscribe_headers",
+]
 
 # RFC 5322 dot-atom-text, the left part of a msg-id.
 _DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
@@ -50,6 +58,27 @@ def subject_for(content: Content, prefix: str = "") -> str:
     title = title or "New post"
     prefix = " ".join(prefix.split())
     return f"{prefix} {title}" if prefix else title
+
+
+def mailto_unsubscribe(address: str) -> str:
+    """A mailto: URI asking `address` (the sender) to unsubscribe: "mailto:…?subject=unsubscribe"."""
+    return f"mailto:{quote(address.strip(), safe='@+')}?subject=unsubscribe"
+
+
+def unsubscribe_headers(target: str) -> dict[str, str]:
+    """`List-Unsubscribe` for `target` (an https:, http: or mailto: URI, already checked).
+
+    An https address also gets `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058:
+    mail programs then unsubscribe with one POST, no page to fill in). RFC 8058 allows it for
+    HTTPS only, so a plain http address is offered without it.
+    """
+    target = target.strip()
+    if not target:
+        return {}
+    headers = {"List-Unsubscribe": f"<{target}>"}
+    if urlsplit(target).scheme.lower() == "https":
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
 
 
 def _is_web_address(link: str) -> bool:
@@ -87,9 +116,13 @@ def build_message(
     from_address: str,
     recipients: Sequence[str],
     subject_prefix: str = "",
+    unsubscribe: str = "",
     connection: Any = None,
 ) -> EmailMultiAlternatives:
-    """The message for `content`, ready to send through `connection`."""
+    """The message for `content`, ready to send through `connection`.
+
+    The adapter sends one copy per recipient: it passes one address in `recipients` and
+    changes the message's `to` for each next one (the parts are built once)."""
     msg_id = message_id(idempotency_key)
     id_right = msg_id[1:-1]  # "key@outlier"
     link = content.link.strip()
@@ -123,7 +156,11 @@ def build_message(
         from_email=from_address,
         to=list(recipients),
         connection=connection,
-        headers={"Message-ID": msg_id, "X-Outlier-Id": idempotency_key[:200]},
+        headers={
+            "Message-ID": msg_id,
+            "X-Outlier-Id": idempotency_key[:200],
+            **unsubscribe_headers(unsubscribe),
+        },
     )
     message.attach_alternative(html, "text/html")
     if parts:

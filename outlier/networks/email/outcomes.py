@@ -1,5 +1,9 @@
 """What an SMTP failure means for a delivery.
 
+Each recipient gets a message of their own (see `outlier.networks.email.adapter`), so the
+table below is about one message; the adapter adds up what became of each (`per_recipient`,
+`refused_everyone`).
+
 what happened                                               kind       unknown_outcome
 SMTPAuthenticationError, a 530/534/535/538 reply,           AUTH       no
   no usable AUTH at login
@@ -25,7 +29,7 @@ import ssl
 from outlier.networks.base import ErrorKind, PublishError
 from outlier.networks.email.transport import ForbiddenHost, Phase
 
-__all__ = ["AUTH_CODES", "classify"]
+__all__ = ["AUTH_CODES", "classify", "per_recipient", "refused_everyone"]
 
 AUTH_CODES = frozenset({530, 534, 535, 538})  # RFC 4954: authentication needed or refused
 _MAY_HAVE_ARRIVED = " The message may have been delivered all the same."
@@ -43,6 +47,36 @@ def _kind(code: int) -> ErrorKind:
     if 400 <= code < 500:
         return ErrorKind.TRANSIENT
     return ErrorKind.PERMANENT if 500 <= code < 600 else ErrorKind.TRANSIENT
+
+
+def per_recipient(exc: BaseException, address: str) -> tuple[int, str] | None:
+    """The reply that refused one recipient's message, when it concerns that recipient alone:
+    RCPT TO refused, or the message refused after DATA (a full mailbox, a filter). None for
+    anything else (the connection, the login, the sender), which stops the whole round."""
+    code: int
+    text: bytes | str
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        replies = exc.recipients
+        found = replies.get(address) or next(iter(replies.values()), None)
+        if found is None:
+            return None
+        code, text = found
+    elif isinstance(exc, smtplib.SMTPDataError):
+        code, text = exc.smtp_code, exc.smtp_error
+    else:
+        return None
+    if code in AUTH_CODES:
+        return None  # the server wants a login: nobody can be reached
+    return code, _reply(code, text)
+
+
+def refused_everyone(replies: dict[str, tuple[int, str]]) -> PublishError:
+    """Every recipient was refused (`per_recipient` replies): TRANSIENT when all were only
+    deferred (4xx), else PERMANENT."""
+    listing = "; ".join(f"{address} ({said})" for address, (_, said) in replies.items())
+    codes = [code for code, _ in replies.values()]
+    kind = ErrorKind.TRANSIENT if all(400 <= c < 500 for c in codes) else ErrorKind.PERMANENT
+    return PublishError(f"The mail server refused every recipient: {listing}.", kind)
 
 
 def _refused_recipients(exc: smtplib.SMTPRecipientsRefused) -> PublishError:

@@ -21,12 +21,25 @@ retry waits on the same upload); then POST /api/v1/statuses with the text
 `spoiler_text` (the content warning), `in_reply_to_id` and an Idempotency-Key derived from the
 delivery's key. `remote_id` is the status id, `url` its web address.
 
+A reply (`Content.reply_to`, a status id on the channel's server) that answers a status the
+server no longer has fails PERMANENT with Mastodon's reason (404 "The post you are trying to
+reply to does not appear to exist").
+
+Liking and boosting (`Engaging`): POST /api/v1/statuses/:id/favourite and /reblog. Mastodon
+makes both idempotent itself (a status favourited or boosted again stays one favourite, one
+boost), so the action's key needs no header and a failure is never "unknown": trying again
+cannot make a second one. `like` returns the status's id, `repost` the
+boost's own status id. A status that is gone (404) or that the account may not boost (403
+"This action is not allowed": a private or direct one) fails PERMANENT; a 403 about the
+token's scopes stays AUTH.
+
 How failures are classified: see `outcomes`. How `lookup` decides: see its docstring.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -84,6 +97,7 @@ VISIBILITIES = (
     ("private", "Followers only"),
 )
 _TOKEN_CHARS = frozenset(chr(code) for code in range(0x21, 0x7F))
+_STATUS_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
 
 @dataclass(frozen=True)
@@ -172,7 +186,7 @@ class MastodonAdapter:
               choices=VISIBILITIES),
     )  # fmt: skip
     capabilities: ClassVar[frozenset[str]] = frozenset(
-        {"delete", "engagement", "interactions", "followers"}
+        {"delete", "engagement", "interactions", "followers", "reply", "like", "repost"}
     )
     rate_limit: ClassVar[RateLimit | None] = None  # Mastodon's own headers are honoured
 
@@ -548,6 +562,51 @@ class MastodonAdapter:
                     return Lookup(Found.CANNOT_TELL)  # it may be this delivery's status
             max_id = str(page[-1].get("id"))
         return Lookup(Found.CANNOT_TELL)  # too many statuses since: not worth reading on
+
+    # -- Engaging --------------------------------------------------------------------------
+
+    def like(self, ref: str, key: str) -> str:
+        """Favourite the status `ref` (its id on this server); the status's id."""
+        status = self._engage("status_favourite", ref, "like")
+        return str(status.get("id") or ref.strip())
+
+    def repost(self, ref: str, key: str) -> str:
+        """Boost the status `ref` (its id on this server); the boost's status id."""
+        status = self._engage("status_reblog", ref, "boost")
+        boost = str(status.get("id") or "")
+        if not boost:
+            raise PublishError(f"{self.who} boosted the post but did not say as which status.",
+                               ErrorKind.TRANSIENT)  # fmt: skip
+        return boost
+
+    def _engage(self, method: str, ref: str, verb: str) -> Mapping[str, Any]:
+        from outlier.networks.mastodon.outcomes import error_text
+
+        self._require_valid_config()
+        status_id = ref.strip()
+        if not _STATUS_ID.fullmatch(status_id):
+            raise PublishError(f"“{ref}” is not the id of a status on {self.instance_url}.",
+                               ErrorKind.PERMANENT)  # fmt: skip
+        api = self._api()
+        try:
+            status = self._call(getattr(api, method), status_id)
+        except PublishError as exc:
+            last = self._recorder.last if self._recorder is not None else None
+            said = error_text(last)
+            words = f" (Mastodon said: “{said}”)" if said else ""
+            if self._missing():
+                raise PublishError(
+                    f"{self.who} no longer has the post to {verb} ({status_id}){words}: it was "
+                    "deleted or is not visible to this account.",
+                    ErrorKind.PERMANENT,
+                ) from exc
+            if last is not None and last.status_code == 403 and "scope" not in said.lower():
+                raise PublishError(f"{self.who} does not let this account {verb} that post"
+                                   f"{words}.", ErrorKind.PERMANENT) from exc  # fmt: skip
+            raise
+        if not isinstance(status, Mapping):
+            raise PublishError(f"{self.who} did not answer with the status.", ErrorKind.TRANSIENT)
+        return status
 
     # -- Listening -------------------------------------------------------------------------
 

@@ -5,9 +5,20 @@ mention that answers one of the account's statuses is a REPLY (its subject is th
 favourite or a boost concerns the account's status in the notification. The cursor is the
 newest notification id seen: the next call asks for what came after it (`min_id`).
 
+A mention whose status is "direct" (visible to the people it mentions only) is a MESSAGE: a
+direct message, answered privately.
+
 Remote ids: a mention, reply or quote is the status itself, so its ActivityPub URI (unique on
 the whole network); favourites, boosts and follows have no URI a client can see, so their id
 is the notification's, qualified by the server ("mastodon:<server>:notification:<id>").
+
+Answering: `reply_ref` is the status's id on the channel's own server (what in_reply_to_id,
+favourite and reblog take), for the statuses someone wrote (a mention, a reply, a quote, a
+message); "" for a favourite, a boost or a follow, whose status is the account's own.
+`thread_root` stays "": a status names only the status it answers (`in_reply_to_id`), never
+the first of its thread, and asking for each one's context would cost a request per item.
+The author's avatar and follower count, and the status's language, come as Mastodon gives
+them.
 """
 
 from __future__ import annotations
@@ -30,6 +41,10 @@ _KINDS = {
     "follow": InteractionKind.FOLLOW,
     "quote": InteractionKind.QUOTE,
 }
+# Statuses someone else wrote: they have a text, and can be answered, liked and boosted.
+_WRITTEN = frozenset(
+    {InteractionKind.MENTION, InteractionKind.REPLY, InteractionKind.QUOTE, InteractionKind.MESSAGE}
+)
 
 
 def valid_cursor(cursor: str) -> bool:
@@ -66,6 +81,13 @@ def _handle(acct: str, domain: str) -> str:
     return f"@{acct}"
 
 
+def _followers(account: Mapping[str, Any]) -> int | None:
+    value = account.get("followers_count")
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
+
+
 def _quoted_id(status: Mapping[str, Any]) -> str:
     quote = status.get("quote")
     if isinstance(quote, Mapping):
@@ -90,9 +112,12 @@ def interaction(
         if status is None:
             return None
         replied_to = status.get("in_reply_to_id")
-        ours = str(status.get("in_reply_to_account_id") or "") == account_id
-        kind = InteractionKind.REPLY if replied_to and ours else InteractionKind.MENTION
-        subject = str(replied_to) if kind is InteractionKind.REPLY else ""
+        ours = bool(replied_to) and str(status.get("in_reply_to_account_id") or "") == account_id
+        if _text(status.get("visibility")) == "direct":
+            kind = InteractionKind.MESSAGE
+        else:
+            kind = InteractionKind.REPLY if ours else InteractionKind.MENTION
+        subject = str(replied_to) if ours and kind is not InteractionKind.MENTION else ""
     elif kind_name in _KINDS:
         kind = _KINDS[kind_name]
         if kind is InteractionKind.FOLLOW:
@@ -105,14 +130,12 @@ def interaction(
             subject = str(status.get("id") or "")
     else:
         return None
-    remote_id = text = ""
-    if status is not None and kind in (
-        InteractionKind.MENTION,
-        InteractionKind.REPLY,
-        InteractionKind.QUOTE,
-    ):
+    remote_id = text = language = reply_ref = ""
+    if status is not None and kind in _WRITTEN:
         remote_id = _text(status.get("uri")) or _text(status.get("url"))
         text = html_to_text(_text(status.get("content")))
+        language = _text(status.get("language"))
+        reply_ref = str(status.get("id") or "")
     if not remote_id:
         remote_id = f"mastodon:{domain}:notification:{notification_id}"
     if kind is InteractionKind.FOLLOW or status is None:
@@ -132,6 +155,10 @@ def interaction(
         text=text,
         url=url,
         subject_id=subject,
+        author_avatar=_text(account.get("avatar")),
+        author_followers=_followers(account),
+        language=language,
+        reply_ref=reply_ref,
     )
 
 
