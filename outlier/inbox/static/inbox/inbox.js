@@ -151,7 +151,12 @@
       replyBox.dispatchEvent(new Event("input"));
       replyBox.focus();
     });
-    if (window.location.hash === "#reply") startReply();
+    if (window.location.hash === "#reply") {
+      // Forget the fragment first: scrolling to it would move the focus to its section
+      // after load, and a reload or the redirect after sending would open the box again.
+      history.replaceState(null, "", window.location.pathname + window.location.search);
+      startReply();
+    }
   }
 
   document.addEventListener("keydown", function (event) {
