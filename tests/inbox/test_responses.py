@@ -42,3 +42,8 @@ def test_the_report_by_member_channel_and_week(team, toot):
     page = team.client(team.viewer).get("/app/acme/inbox/report/").content.decode()
     assert "median <strong>6 min</strong>" in page and "1 h" in page
     assert team.client(team.viewer).get("/app/acme/inbox/report/?days=x").status_code == 200
+
+
+def test_the_reports_link_to_the_response_times(team):
+    page = team.client(team.viewer).get("/app/acme/reports/").content.decode()
+    assert 'href="/app/acme/inbox/report/">Response times</a>' in page
