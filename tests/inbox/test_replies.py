@@ -74,6 +74,9 @@ def test_a_contributors_reply_waits_for_an_editor(team, toot, mastodon):
     assert run_worker() == 0 and not Delivery.objects.exists()
     page = team.client(team.contributor).get(f"/app/acme/inbox/{item.pk}/").content.decode()
     assert "Waiting for approval" in page
+    # The editor sees what it answers before approving it.
+    queue = team.client(team.editor).get("/app/acme/approvals/").content.decode()
+    assert f'<a href="/app/acme/inbox/{item.pk}/">in the inbox</a>' in queue
     publishing.do_approve(team.member(team.editor), reply.post)
     assert run_worker() == 1
     assert Delivery.objects.get(post=reply.post).state == "sent"
