@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from outlier.core.actions import check_role
@@ -166,6 +167,22 @@ def do_save_reply(member: Membership, name: str, text: str,
         return existing
     return SavedReply.objects.create(workspace=member.workspace, name=name, text=text,
                                      created_by=member.user)  # fmt: skip
+
+
+def access_saved_reply(member: Membership, saved_id: int | str) -> SavedReply:
+    """One saved reply of the member's workspace (404 for any other)."""
+    try:
+        found = SavedReply.objects.filter(pk=int(saved_id), workspace=member.workspace).first()
+    except (TypeError, ValueError):
+        found = None
+    if found is None:
+        raise Http404("No such saved reply in this workspace.")
+    return found
+
+
+def do_delete_saved_reply(member: Membership, saved: SavedReply) -> None:
+    check_role(member, Role.EDITOR)
+    saved.delete()
 
 
 def fill(template: str, item: Interaction | None, member: Membership) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -320,13 +320,9 @@ def saved_replies(request: HttpRequest, ws: str) -> HttpResponse:
         check_role(member, Role.EDITOR)
         existing = None
         if request.POST.get("id"):
-            existing = SavedReply.objects.filter(
-                pk=request.POST["id"], workspace=member.workspace
-            ).first()
-            if existing is None:
-                raise Http404("No such saved reply.")
+            existing = replies.access_saved_reply(member, request.POST["id"])
         if request.POST.get("action") == "delete" and existing is not None:
-            existing.delete()
+            replies.do_delete_saved_reply(member, existing)
             messages.success(request, f"“{existing.name}” deleted.")
             return redirect("inbox:saved_replies", ws)
         form = SavedReplyForm(request.POST)

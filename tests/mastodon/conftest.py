@@ -315,7 +315,9 @@ class FakeMastodon:
                 return 422, {"error": "Cannot attach files that have not finished processing. "
                              "Try again in a moment!"}, {}  # fmt: skip
         reply_to = seen.one("in_reply_to_id")
-        if reply_to and reply_to not in self.statuses:  # Mastodon's statuses.errors.in_reply_not_found
+        if (
+            reply_to and reply_to not in self.statuses
+        ):  # Mastodon's statuses.errors.in_reply_not_found
             return 404, {"error": "The post you are trying to reply to does not appear to "
                          "exist."}, {}  # fmt: skip
         paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n") if p)
