@@ -1,4 +1,6 @@
-"""Writes about actors, followers, interactions and outgoing activities."""
+"""Writes about actors, followers, interactions and outgoing activities: what the topics'
+inboxes store, the Notes their fediverse channels post, their likes and boosts, and the
+tracked links their scoops' Notes carry."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -18,8 +21,9 @@ from django.utils import timezone
 from PIL import Image as Picture
 from PIL import UnidentifiedImageError
 
+from outlier.core.models import Workspace
 from outlier.core.write_lock import atomic_write
-from outlier.curation.models import Topic
+from outlier.curation.models import Scoop, Topic
 from outlier.federation import addresses, documents, queries
 from outlier.federation.models import (
     ActorKey,
@@ -35,6 +39,9 @@ from outlier.federation.models import (
     RemoteActor,
     RemoteKey,
 )
+from outlier.links.actions import do_create_link, workspace_defaults
+from outlier.links.models import LinkMedium, TrackedLink
+from outlier.links.targets import check_target
 from outlier.networks.activitypub import remote
 from outlier.networks.activitypub import vocabulary as vocab
 from outlier.networks.activitypub.http_signatures import generate_key_pair
@@ -94,8 +101,12 @@ def fetch_signer(topic_id: int | None = None) -> remote.Signer:
 # --- remote actors --------------------------------------------------------------------------
 
 
-def do_remember_actor(doc: ActorDocument, now: datetime | None = None) -> RemoteActor:
-    """Store (or refresh) a verified remote actor and the keys it lists."""
+def do_remember_actor(
+    doc: ActorDocument, now: datetime | None = None, *, icon: str | None = None
+) -> RemoteActor:
+    """Store (or refresh) a verified remote actor and the keys it lists. `icon` is its
+    picture, read from the raw document (`actors.icon_of`; "" when it has none); None keeps
+    the one stored (a caller that only has the parsed document, which does not carry it)."""
     now = now or timezone.now()
     values = {
         "host": urlsplit(doc.id).netloc.lower()[:255],
@@ -107,6 +118,8 @@ def do_remember_actor(doc: ActorDocument, now: datetime | None = None) -> Remote
         "shared_inbox": doc.shared_inbox[:2000],
         "fetched_at": now,
     }
+    if icon is not None:
+        values["icon"] = icon if len(icon) <= 2000 else ""
     with transaction.atomic():
         actor, _ = RemoteActor.objects.update_or_create(uri=doc.id, defaults=values)
         RemoteKey.objects.filter(actor=actor).exclude(key_id__in=[k.id for k in doc.keys]).delete()
@@ -205,6 +218,7 @@ def do_record_interaction(
     content_html: str = "",
     url: str = "",
     published_at: datetime | None = None,
+    language: str = "",
 ) -> bool:
     """Store a like, boost or reply to a scoop or a posted Note once (by its URI). False when
     it was already stored."""
@@ -215,7 +229,7 @@ def do_record_interaction(
                 defaults={
                     "kind": kind, "topic_id": subject.topic_id, "scoop": subject.scoop,
                     "note": subject.note, "actor": actor, "content_html": content_html,
-                    "url": url, "published_at": published_at,
+                    "url": url, "published_at": published_at, "language": language[:35],
                 },
             )  # fmt: skip
     except IntegrityError:
@@ -223,9 +237,10 @@ def do_record_interaction(
     return created
 
 
-def do_edit_reply(actor: RemoteActor, uri: str, content_html: str) -> int:
+def do_edit_reply(actor: RemoteActor, uri: str, content_html: str, language: str = "") -> int:
+    """The actor edited their reply: its text, and the language it names now."""
     return Interaction.objects.filter(uri=uri, actor=actor, kind="reply").update(
-        content_html=content_html
+        content_html=content_html, language=language[:35]
     )
 
 
@@ -300,6 +315,7 @@ def do_post_note(
     reply_to: str = "",
     language: str = "",
     mentions: Mapping[str, documents.Mentioned] | None = None,
+    reply_author: documents.Mentioned | None = None,
     now: datetime | None = None,
 ) -> tuple[PostedNote, bool, int]:
     """Record a post as a Note of the topic and queue its Create to every follower's inbox
@@ -309,7 +325,8 @@ def do_post_note(
 
     `mentions` are the actors the text's "@user@server" name, resolved beforehand
     (`mentions.resolve_all`, which goes on the network); the others stay plain text. Its
-    hashtags link to the topic's tag pages (`queries.hashtag_urls`)."""
+    hashtags link to the topic's tag pages (`queries.hashtag_urls`). A reply goes to the
+    inbox of `reply_author`, who wrote the post it answers (`targets.find`), and tags them."""
     found = queries.posted_note(token)
     if found is not None:
         return found, False, 0
@@ -325,10 +342,11 @@ def do_post_note(
         document = documents.posted_note(
             object_id, topic.pk, text, published=now, link=link, link_title=link_title,
             images=attachments, content_warning=content_warning, reply_to=reply_to,
-            language=language, mentions=mentions, hashtags=hashtags,
+            language=language, mentions=mentions, hashtags=hashtags, reply_author=reply_author,
         )  # fmt: skip
         mentioned = {t["href"] for t in document.get("tag", []) if t["type"] == "Mention"}
-        extra = [m.inbox for m in mentions.values() if m.inbox and m.actor in mentioned]
+        addressed = [*mentions.values(), *([reply_author] if reply_author else [])]
+        extra = [m.inbox for m in addressed if m.inbox and m.actor in mentioned]
         with atomic_write():
             note = PostedNote.objects.create(
                 topic=topic, token=token, object_uri=object_id, state=PublicationState.LIVE,
@@ -371,3 +389,69 @@ def do_delete_note(note_id: int, now: datetime | None = None) -> bool:
         queue_activity(note.topic_id, deletion, inboxes, now=now)
         transaction.on_commit(lambda: _remove_files(files))
     return True
+
+
+# --- likes and boosts by a topic ------------------------------------------------------------
+
+
+def engagement_uri(kind: str, key: str) -> str:
+    """The id of a topic's Like or Announce, derived from the action's key: every retry of
+    the action is the same activity, which receivers take once (they deduplicate by id)."""
+    digest = hashlib.sha256(f"outlier-{kind.lower()}\0{key}".encode())
+    return addresses.activity_uri(digest.hexdigest()[:32])
+
+
+def do_engage(
+    topic: Topic, kind: str, key: str, object_uri: str, author: RemoteActor,
+    now: datetime | None = None,
+) -> tuple[str, bool]:  # fmt: skip
+    """Record the topic's Like or Announce of `author`'s post and queue it for the author's
+    inbox (a boost also for the topic's followers); (its id, whether it is new). The same
+    key again records and sends nothing."""
+    uri = engagement_uri(kind, key)
+    now = now or timezone.now()
+    payload = documents.engagement_activity(kind, uri, topic.pk, object_uri, author.uri, now)
+    inboxes = {author.shared_inbox or author.inbox}
+    if kind == "Announce":
+        inboxes |= set(queries.delivery_inboxes(topic.pk))
+    try:
+        with atomic_write():
+            if queries.activity_exists(uri):
+                return uri, False
+            queue_activity(topic.pk, payload, inboxes, now=now)
+    except IntegrityError:  # the same action, recorded by another attempt meanwhile
+        return uri, False
+    return uri, True
+
+
+# --- the article behind a scoop's Note ------------------------------------------------------
+
+LINK_SOURCE = "fediverse"  # utm_source, as on posts sent on a topic's fediverse channel
+
+
+def do_track_scoop_link(scoop: Scoop, current: TrackedLink | None) -> TrackedLink | None:
+    """The tracked link a scoop's Note sends readers through to the article, as the topic
+    pages and feeds do (`curation.actions.do_link_scoops`; with links' own `do_create_link`:
+    medium social, source fediverse, content scoop-<id>, the scoop's campaign). `current`
+    is kept while the article and campaign are the same; a new one replaces it when either
+    changed. None when the scoop's tracking is off or its address cannot be tracked: then
+    the Note links the article itself."""
+    if not scoop.tracking:
+        return None
+    try:
+        original = check_target(scoop.link_url)
+    except ValidationError:
+        return None
+    if (current is not None and current.original == original
+            and current.campaign_id == scoop.campaign_id):  # fmt: skip
+        return current
+    workspace_id = scoop.topic.workspace_id
+    try:
+        return do_create_link(
+            Workspace(pk=workspace_id), original, campaign=scoop.campaign,
+            medium=LinkMedium.SOCIAL, source=LINK_SOURCE, content=f"scoop-{scoop.pk}",
+            defaults=workspace_defaults(workspace_id),
+        )  # fmt: skip
+    except ValidationError:  # e.g. a campaign of another workspace: the article as it is
+        logger.warning("Scoop %s goes to the fediverse untracked", scoop.pk, exc_info=True)
+        return None

@@ -1,6 +1,7 @@
 """Who sent an inbox request: the signature must verify with a key that the activity's own
 actor lists, fetched from the actor's own host. Nothing is stored about an unknown actor
-unless it all holds; a known actor's document, once fetched again, is kept up to date."""
+unless it all holds; a known actor's document (its picture too), once fetched again, is kept
+up to date."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
-from outlier.federation import actions
+from outlier.federation import actors
 from outlier.federation.models import RemoteActor, RemoteKey
 from outlier.networks.activitypub import remote
 from outlier.networks.activitypub.http_signatures import (
@@ -84,25 +85,25 @@ def authenticate(
                 raise NotAuthentic(str(exc)) from exc
 
     try:
-        doc, key = remote.fetch_key_owner(signed.key_id, signer=signer)
+        owner, key = actors.fetch_key_owner(signed.key_id, signer=signer)
     except remote.ObjectGone as exc:
         if _is_self_delete(activity, actor_id):
             raise GoneActor(actor_id) from exc
         raise NotAuthentic(f"The signing key could not be fetched: {exc}") from exc
     except remote.RemoteError as exc:
         raise NotAuthentic(f"The signing key could not be fetched: {exc}") from exc
-    if doc.id != actor_id:
+    if owner.doc.id != actor_id:
         raise NotAuthentic("The signing key belongs to another actor.")
     if cached is not None:
         # The actor's own document, from its own host: remembered whatever the signature
         # turns out to be, so a rotated key is known from now on.
-        actions.do_remember_actor(doc, now)
+        actors.remember(owner, now)
     try:
         verify_signature(signed, key.pem)
     except SignatureError as exc:
         raise NotAuthentic(str(exc)) from exc
     logger.debug("Verified %s signature of %s", signed.scheme, actor_id)
-    return actions.do_remember_actor(doc, now)
+    return actors.remember(owner, now)
 
 
 def _claim_refetch(actor: RemoteActor, now: datetime) -> bool:

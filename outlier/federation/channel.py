@@ -24,12 +24,26 @@ sends Delete to the followers.
 
 "@user@server" in the text becomes a Mention of the actor WebFinger names (`mentions`; the
 Note goes to that actor's inbox too) and "#tag" a Hashtag; a mention that does not resolve
-stays plain text.
+stays plain text. The link arrives tracked (`/l/<code>`, made by publishing for every
+channel: `publishing.content.content_for`), in the text and as the Note's Link attachment.
+
+Answering (capability "reply"): `Content.reply_to` is the id of the post answered, most often
+a reply the topic's inbox stored (its Interaction's `reply_ref`). `targets.find` tells who
+wrote it (no fetch for a stored reply; anything else is fetched through the safe client):
+the Note then has `inReplyTo`, mentions the author (tag and cc, so their server notifies
+them, even when the text does not name them) and goes to the author's inbox as well as the
+followers'. A reply to a post that is gone fails PERMANENT, saying so. `like` and `repost`
+send the topic's Like or Announce of such a post to its author (`actions.do_engage`; an
+Announce to the followers too); the activity's id comes from the action's key, so a retried
+action finds what it recorded and sends nothing twice.
 
 Reading back needs no network call: the topic's inbox (`federation.inbox`) stores the likes,
-boosts and replies its scoops and posted notes receive, and who follows it. `engagement`
-counts them per posted note; `interactions` lists them, with the follows, for the inbox app
-(the cursor is described at `queries.heard_since`); `follower_count` counts the followers.
+boosts and replies its scoops and posted notes receive, and who follows it ("pushed": the
+inbox app reads them every few seconds). `engagement` counts them per posted note;
+`interactions` lists them, with the follows, for the inbox app (the cursor is described at
+`queries.heard_since`): a reply comes with its id to answer it by (`reply_ref`), the first
+post of its thread (`thread_root`, `queries.thread_root`: the scoop or note the conversation
+started under), its language and its author's picture. `follower_count` counts the followers.
 """
 
 from __future__ import annotations
@@ -41,7 +55,7 @@ from typing import Any, ClassVar
 from django.db import DatabaseError
 
 from outlier.curation.models import Topic
-from outlier.federation import actions, addresses, documents, mentions, queries
+from outlier.federation import actions, addresses, documents, mentions, queries, targets
 from outlier.federation.models import InteractionKind, PostedNote, PublicationState, RemoteActor
 from outlier.networks.base import (
     Content,
@@ -89,9 +103,9 @@ class TopicChannelAdapter:
                    "follows it from Mastodon or another fediverse server"),
     )  # fmt: skip
     # Everything is read back from federation's own rows (what the topic's inbox stored and
-    # who follows it): no network call.
+    # who follows it): no network call, and it arrives by push ("pushed").
     capabilities: ClassVar[frozenset[str]] = frozenset(
-        {"delete", "engagement", "interactions", "followers"}
+        {"delete", "engagement", "interactions", "followers", "reply", "like", "repost", "pushed"}
     )
     rate_limit: ClassVar[RateLimit | None] = None  # the followers' servers are not one budget
 
@@ -170,16 +184,20 @@ class TopicChannelAdapter:
         if known is not None:
             return self._already(known)
         text = postable_text(content, self.channel_rules())
-        # Resolved before anything is recorded (WebFinger goes on the network); a mention
-        # that does not resolve stays plain text.
-        mentioned = mentions.resolve_all(documents.mentions_in(text), topic)
+        # Resolved before anything is recorded (both may go on the network); a mention that
+        # does not resolve stays plain text, a post answered that is gone fails the reply.
+        reply_to, author = _answering(content.reply_to, topic)
+        handles = [h.casefold() for h in documents.mentions_in(text)]
+        mentioned: dict[str, documents.Mentioned] = {}
+        if author is not None and author.handle.casefold() in handles:  # known: not looked up
+            mentioned[author.handle.casefold()] = author
+        mentioned |= mentions.resolve_all([h for h in handles if h not in mentioned], topic)
         try:
             note, created, inboxes = actions.do_post_note(
                 topic, token, text,
                 link=content.link, link_title=content.title, images=content.images,
-                content_warning=content.content_warning, reply_to=content.reply_to,
-                language=getattr(content, "language", ""),  # where the composer knows it
-                mentions=mentioned,
+                content_warning=content.content_warning, reply_to=reply_to,
+                language=content.language, mentions=mentioned, reply_author=author,
             )  # fmt: skip
         except DatabaseError as exc:  # the transaction may or may not have committed
             raise PublishError(f"Outlier could not record the note: {exc}", ErrorKind.TRANSIENT,
@@ -210,6 +228,31 @@ class TopicChannelAdapter:
             return Lookup(Found.NO)
         return Lookup(Found.YES, self._published(note))
 
+    # -- Liking and boosting ------------------------------------------------------------------
+
+    def like(self, ref: str, key: str) -> str:
+        return self._engage("Like", ref, key)
+
+    def repost(self, ref: str, key: str) -> str:
+        return self._engage("Announce", ref, key)
+
+    def _engage(self, kind: str, ref: str, key: str) -> str:
+        """The topic's Like or Announce of the post `ref`, recorded once per `key` and queued
+        for its author's inbox; its id."""
+        topic = self._require_topic()
+        verb = "like" if kind == "Like" else "boost"
+        target = targets.find(ref, topic, f"to {verb}")
+        if target.author is None:
+            raise PublishError(f"This is a scoop or a note of one of this Outlier's own topics: "
+                               f"a topic does not {verb} its own posts.",
+                               ErrorKind.PERMANENT)  # fmt: skip
+        try:
+            uri, _ = actions.do_engage(topic, kind, key, target.uri, target.author)
+        except DatabaseError as exc:  # recorded or not, trying again with the key is safe
+            raise PublishError(f"Outlier could not record the {verb}: {exc}",
+                               ErrorKind.TRANSIENT) from exc  # fmt: skip
+        return uri
+
     # -- Listening ---------------------------------------------------------------------------
 
     def delete(self, remote_id: str) -> None:
@@ -238,7 +281,23 @@ class TopicChannelAdapter:
         the topic, as its inbox stored them (see `queries.heard_since` for the cursor)."""
         topic = self._require_topic()
         heard, next_cursor = queries.heard_since(topic.pk, cursor)
-        return InteractionPage(items=tuple(_interaction(h) for h in heard), cursor=next_cursor)
+        roots: dict[str, str] = {}  # subject: its thread's first post, looked up once a page
+        items = []
+        for h in heard:
+            if h.kind == InteractionKind.REPLY and h.subject not in roots:
+                roots[h.subject] = queries.thread_root(h.subject)
+            items.append(_interaction(h, roots.get(h.subject, "")))
+        return InteractionPage(items=tuple(items), cursor=next_cursor)
+
+
+def _answering(reply_to: str, topic: Topic) -> tuple[str, documents.Mentioned | None]:
+    """The id of the post a reply answers ("" for no reply) and its author as the Note
+    mentions them (None for one of the topic's own scoops or notes); PublishError when that
+    post cannot be answered."""
+    if not reply_to.strip():
+        return "", None
+    target = targets.find(reply_to, topic, "this reply answers")
+    return target.uri, targets.addressed(target.author) if target.author is not None else None
 
 
 _KINDS = {
@@ -253,11 +312,14 @@ def _handle(actor: RemoteActor) -> str:
     return f"@{actor.preferred_username}@{actor.host}" if actor.preferred_username else actor.uri
 
 
-def _interaction(heard: queries.Heard) -> Interaction:
+def _interaction(heard: queries.Heard, thread_root: str = "") -> Interaction:
+    """What the inbox app stores; a reply is answered, liked and boosted by its own id, and
+    grouped with the others under the first post of its thread (`thread_root`)."""
     actor = heard.actor
+    reply = heard.kind == InteractionKind.REPLY
     if heard.kind == "follow":
         url = actor.url or actor.uri
-    elif heard.kind == InteractionKind.REPLY:
+    elif reply:
         url = heard.url or heard.uri
     else:
         url = heard.subject
@@ -272,4 +334,8 @@ def _interaction(heard: queries.Heard) -> Interaction:
         text=html_to_text(heard.content_html),
         url=url,
         subject_id=heard.subject,
+        author_avatar=actor.icon,
+        language=heard.language if reply else "",
+        reply_ref=heard.uri if reply else "",
+        thread_root=thread_root if reply else "",
     )

@@ -2,7 +2,8 @@
 
 - `sweep(now)` notices what changed in curation's rows since federation last looked and
   records what to announce: Create for a scoop newly visible (published in a public topic),
-  Update for an edited one, Delete for one deleted, unpublished or whose topic went private,
+  its Note linking the article through the publication's tracked link
+  (`actions.do_track_scoop_link`, like the topic pages and feeds), Update for an edited one, Delete for one deleted, unpublished or whose topic went private,
   and Delete of the actor for a topic deleted while followed (then forgets its rows).
   A scoop published again after a Delete is announced as a new object, with a new URI.
   It compares `Scoop` rows with federation's own `Publication` rows, so it needs no signal
@@ -265,6 +266,7 @@ def _publish(scoop_id: int, now: datetime) -> int:
                 object_uri=object_uri, object_type=documents.OBJECT_TYPE,
                 create_uri=object_uri + "#create", state=PublicationState.LIVE,
                 announced_at=now, changed_at=now, scoop_updated_at=scoop.updated_at,
+                link=actions.do_track_scoop_link(scoop, None),
             )  # fmt: skip
             obj = documents.scoop_object(scoop, publication)
             publication.digest = documents.object_digest(obj)
@@ -292,16 +294,19 @@ def _revise(publication_id: int, now: datetime) -> int:
             return 0
         publication.scoop_updated_at = scoop.updated_at
         publication.last_error, publication.failed_at = "", None
+        # A new tracked link when the article or the campaign changed, none once tracking is
+        # off: a change of the object like any other.
+        publication.link = actions.do_track_scoop_link(scoop, publication.link)
         obj = documents.scoop_object(scoop, publication)
         digest = documents.object_digest(obj)
         if digest == publication.digest:
-            publication.save(update_fields=["scoop_updated_at", "last_error", "failed_at"])
+            publication.save(update_fields=["scoop_updated_at", "link", "last_error", "failed_at"])
             return 0
         publication.digest = digest
         publication.changed_at = now
-        publication.save(
-            update_fields=["scoop_updated_at", "digest", "changed_at", "last_error", "failed_at"]
-        )
+        publication.save(update_fields=[
+            "scoop_updated_at", "link", "digest", "changed_at", "last_error", "failed_at",
+        ])  # fmt: skip
         obj = documents.scoop_object(scoop, publication)
         actions.queue_activity(
             scoop.topic_id, vocab.update(actions.new_activity_uri(), obj),

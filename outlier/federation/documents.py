@@ -16,6 +16,7 @@ from outlier.core.markup import sanitize_html
 from outlier.curation.models import Scoop, Topic
 from outlier.federation import addresses
 from outlier.federation.models import ActorKey, InstanceKey, Publication
+from outlier.links.actions import link_url
 from outlier.networks.activitypub import vocabulary as vocab
 from outlier.networks.counting import find_links
 
@@ -69,11 +70,21 @@ def instance_actor_document(key: InstanceKey) -> dict[str, Any]:
     )
 
 
+def article_url(scoop: Scoop, publication: Publication | None) -> str:
+    """Where the scoop's Note sends readers for the article: the publication's tracked link
+    (`/l/<code>`, see `actions.do_track_scoop_link`), like the topic pages and the feeds;
+    the article itself when tracking is off or the scoop is not announced yet."""
+    if publication is not None and publication.link_id is not None and publication.link:
+        return link_url(publication.link)
+    return scoop.link_url
+
+
 def scoop_object(
     scoop: Scoop, publication: Publication | None = None, number: int = 1
 ) -> dict[str, Any]:
     """The scoop's Note: the object of `publication`, or (not announced yet) of its
-    `number`th publication. `updated` is set once an Update was announced for it."""
+    `number`th publication. `updated` is set once an Update was announced for it. The
+    article is linked through the publication's tracked link (`article_url`)."""
     updated = None
     if publication is not None and publication.changed_at > publication.announced_at:
         updated = publication.changed_at
@@ -86,7 +97,7 @@ def scoop_object(
         actor=addresses.actor_uri(scoop.topic_id),
         followers=addresses.followers_uri(scoop.topic_id),
         url=addresses.absolute(scoop.get_absolute_url()),
-        link_url=scoop.link_url,
+        link_url=article_url(scoop, publication),
         title=scoop.title,
         excerpt=scoop.excerpt,
         insight_html=scoop.insight_html,
@@ -140,6 +151,7 @@ class Mentioned:
     actor: str
     url: str
     inbox: str = ""  # where the Note goes to reach it ("" for one of our own topics)
+    handle: str = ""  # "user@host", when known (the author a reply answers)
 
 
 def _spans(text: str) -> list[tuple[int, int, str, str]]:
@@ -241,7 +253,8 @@ def note_tags(
     return tags
 
 
-def _web_address(value: str) -> str:
+def web_address(value: str) -> str:
+    """`value` when it is an http(s) address with a host, else ""."""
     try:
         parts = urlsplit(value.strip())
     except ValueError:
@@ -263,11 +276,14 @@ def posted_note(
     language: str = "",
     mentions: Mapping[str, Mentioned] | None = None,
     hashtags: Mapping[str, str] | None = None,
+    reply_author: Mentioned | None = None,
 ) -> dict[str, Any]:
     """The Note of a post sent on a topic's channel: the text (with the link in it) as
     sanitized HTML, the link as a Link attachment, the images as Image attachments with
     their alt text (which Mastodon shows as the description), and its resolved mentions
-    and its hashtags as tags (mentioned actors are in `cc` too)."""
+    and its hashtags as tags (mentioned actors are in `cc` too). A reply (`reply_to`) tags
+    `reply_author`, the author of the post it answers, even when the text does not name
+    them: servers notify whom a Note mentions."""
     mentions, hashtags = mentions or {}, hashtags or {}
     attachments: list[dict[str, Any]] = []
     for image in images:
@@ -277,13 +293,17 @@ def posted_note(
         if image.width and image.height:
             attachment.update(width=image.width, height=image.height)
         attachments.append(attachment)
-    link = _web_address(link)
+    link = web_address(link)
     if link:
         attachments.append(
             {"type": "Link", "href": link, "mediaType": "text/html", "name": link_title or link}
         )
     tags = note_tags(text, mentions, hashtags)
     mentioned = [t["href"] for t in tags if t["type"] == "Mention"]
+    if reply_author is not None and web_address(reply_to) and reply_author.actor not in mentioned:
+        name = f"@{reply_author.handle}" if reply_author.handle else reply_author.actor
+        tags.insert(0, {"type": "Mention", "href": reply_author.actor, "name": name})
+        mentioned.insert(0, reply_author.actor)
     obj: dict[str, Any] = {
         "@context": NOTE_CONTEXT,
         "id": object_id,
@@ -303,6 +323,31 @@ def posted_note(
     if content_warning.strip():
         obj["summary"] = html.escape(content_warning.strip(), quote=False)
         obj["sensitive"] = True
-    if _web_address(reply_to):
+    if web_address(reply_to):
         obj["inReplyTo"] = reply_to.strip()
     return obj
+
+
+# --- likes and boosts by a topic ------------------------------------------------------------
+
+
+def engagement_activity(
+    kind: str, activity_id: str, topic_id: int, object_uri: str, author: str, published: datetime
+) -> dict[str, Any]:
+    """A topic's Like or Announce of someone's post. A like is for the author (Mastodon shows
+    who liked a post); a boost is public, for the author and the topic's followers."""
+    if kind == "Like":
+        audience: dict[str, Any] = {"to": [author]}
+    elif kind == "Announce":
+        audience = {"to": [vocab.PUBLIC], "cc": [author, addresses.followers_uri(topic_id)]}
+    else:
+        raise ValueError(f"{kind} is not a like or a boost")
+    return {
+        "@context": vocab.CONTEXT,
+        "id": activity_id,
+        "type": kind,
+        "actor": addresses.actor_uri(topic_id),
+        "object": object_uri,
+        **audience,
+        "published": published.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }

@@ -4,6 +4,7 @@ activity about something that is not ours, or of a type we do not handle, change
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 
 from outlier.core.markup import sanitize_html
-from outlier.federation import actions, addresses, queries
+from outlier.federation import actions, actors, addresses, queries
 from outlier.federation.models import InteractionKind, RemoteActor
 from outlier.networks.activitypub import remote
 from outlier.networks.activitypub.vocabulary import first_id, ids, is_public, same_origin
@@ -24,6 +25,7 @@ REPLY_TAGS = {
 }  # fmt: skip
 REPLY_MAX_CHARS = 20_000
 NOTE_TYPES = {"Note", "Article", "Page"}
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8}){0,3}")  # "en", "pt-BR", "zh-Hant"
 
 
 def sanitize_reply(content: str) -> str:
@@ -57,6 +59,18 @@ def _content(obj: dict[str, Any]) -> str:
         if isinstance(content_map, dict):
             content = next((v for v in content_map.values() if isinstance(v, str)), "")
     return content if isinstance(content, str) else ""
+
+
+def _language(obj: dict[str, Any]) -> str:
+    """The language a Note names for its text: the `contentMap` key of its content (the
+    first key when none matches `content`), when it looks like a BCP-47 tag; else ""."""
+    content_map = obj.get("contentMap")
+    if not isinstance(content_map, dict):
+        return ""
+    tags = [key for key, value in content_map.items() if isinstance(value, str)]
+    content = obj.get("content")
+    tag = next((key for key in tags if content_map[key] == content), tags[0] if tags else "")
+    return tag if LANGUAGE_TAG.fullmatch(tag) else ""
 
 
 def handle(activity: dict[str, Any], sender: RemoteActor) -> str:
@@ -150,7 +164,7 @@ def _create(activity: dict[str, Any], sender: RemoteActor) -> str:
     actions.do_record_interaction(
         InteractionKind.REPLY, str(note["id"]), subject, sender,
         content_html=sanitize_reply(_content(note)), url=url[:2000],
-        published_at=_published(note.get("published")),
+        published_at=_published(note.get("published")), language=_language(note),
     )  # fmt: skip
     return f"reply to {subject}"
 
@@ -159,17 +173,19 @@ def _update(activity: dict[str, Any], sender: RemoteActor) -> str:
     obj = activity.get("object")
     if first_id(obj) == sender.uri:
         try:
-            doc = remote.fetch_actor(sender.uri, signer=actions.fetch_signer())
+            fetched = actors.fetch(sender.uri, signer=actions.fetch_signer())
         except remote.RemoteError as exc:
             return f"ignored: could not refresh the actor ({exc})"
-        if doc.id != sender.uri:
+        if fetched.doc.id != sender.uri:
             return "ignored: the actor's document names another actor"
-        actions.do_remember_actor(doc)
+        actors.remember(fetched)
         return "refreshed the actor"
     note = _note_of(activity, sender)
     if note is None:
         return "ignored: Update of nothing of ours"
-    edited = actions.do_edit_reply(sender, str(note["id"]), sanitize_reply(_content(note)))
+    edited = actions.do_edit_reply(
+        sender, str(note["id"]), sanitize_reply(_content(note)), language=_language(note)
+    )
     return f"edited {edited} reply"
 
 

@@ -24,11 +24,11 @@ from django.utils import timezone
 
 from outlier.core import safe_http
 from outlier.curation.models import Topic
-from outlier.federation import actions, addresses, queries
+from outlier.federation import actions, actors, addresses, queries
 from outlier.federation.documents import Mentioned
 from outlier.federation.models import RemoteActor
 from outlier.networks.activitypub import remote
-from outlier.networks.activitypub.vocabulary import AP_MEDIA_TYPES, ActorDocument
+from outlier.networks.activitypub.vocabulary import AP_MEDIA_TYPES
 
 logger = logging.getLogger(__name__)
 
@@ -89,9 +89,10 @@ def _webfinger(user: str, host: str) -> str:
     raise Unresolved(f"WebFinger on {host} names no ActivityPub actor for {user}")
 
 
-def _actor(user: str, host: str, topic_id: int) -> ActorDocument:
+def _actor(user: str, host: str, topic_id: int) -> actors.FetchedActor:
     actor_id = _webfinger(user, host)
-    doc = remote.fetch_actor(actor_id, signer=actions.fetch_signer(topic_id))
+    fetched = actors.fetch(actor_id, signer=actions.fetch_signer(topic_id))
+    doc = fetched.doc
     actor_host = urlsplit(doc.id).netloc.lower()
     # A split domain: the actor's own host must call it user@host back.
     confirmed = actor_host == host.lower() or (
@@ -99,7 +100,7 @@ def _actor(user: str, host: str, topic_id: int) -> ActorDocument:
     )
     if not confirmed:
         raise Unresolved(f"{doc.id} is not confirmed as {user}@{host} by its own host")
-    return doc
+    return fetched
 
 
 def _remembered(user: str, host: str) -> RemoteActor | None:
@@ -133,7 +134,7 @@ def resolve(handle: str, topic: Topic) -> Mentioned | None:
     actor = _remembered(user, host)
     if actor is None:
         try:
-            actor = actions.do_remember_actor(_actor(user, host, topic.pk))
+            actor = actors.remember(_actor(user, host, topic.pk))
         except (Unresolved, remote.RemoteError) as exc:
             logger.info("The mention @%s stays plain text: %s", handle, exc)
             return None

@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from outlier.core.crypto import EncryptedJSONField
 from outlier.curation.models import Scoop, Topic
+from outlier.links.models import TrackedLink
 
 
 class ActorKey(models.Model):
@@ -53,6 +54,7 @@ class RemoteActor(models.Model):
     url = models.URLField(max_length=2000, blank=True)
     inbox = models.URLField(max_length=2000)
     shared_inbox = models.URLField(max_length=2000, blank=True)
+    icon = models.URLField(max_length=2000, blank=True)  # the actor's picture, when it has one
     # When the document was last fetched, or a fetch of it last attempted: recorded before
     # the request, so it also throttles refetches that forged signatures would provoke.
     fetched_at = models.DateTimeField()
@@ -122,6 +124,12 @@ class Publication(models.Model):
     object_type = models.CharField(max_length=20, default="Note")
     state = models.CharField(max_length=10, choices=PublicationState.choices)
     create_uri = models.URLField(max_length=2000)
+    # The tracked link (/l/<code>, medium social, source fediverse) the object carries for
+    # the article, kept so every announcement and every fetch of the object shows the same
+    # address; None when the scoop's tracking is off (the article's own address goes out).
+    link = models.ForeignKey(
+        TrackedLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     digest = models.CharField(max_length=64)  # of the object last announced
     scoop_updated_at = models.DateTimeField()  # Scoop.updated_at when last compared
     announced_at = models.DateTimeField()
@@ -272,6 +280,7 @@ class Interaction(models.Model):
     )
     actor = models.ForeignKey(RemoteActor, on_delete=models.CASCADE, related_name="interactions")
     content_html = models.TextField(blank=True)  # replies only, sanitized
+    language = models.CharField(max_length=35, blank=True)  # a reply's contentMap language
     url = models.URLField(max_length=2000, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)

@@ -19,6 +19,7 @@ from outlier.federation.models import (
     Follower,
     Interaction,
     InteractionKind,
+    OutgoingActivity,
     PostedNote,
     Publication,
     PublicationState,
@@ -50,7 +51,11 @@ def visible_scoop(scoop_id: int) -> Scoop | None:
 def current_object(scoop_id: int) -> tuple[Publication | None, int]:
     """The scoop's live publication and its number, or (None, the number its next
     publication will get): what its public page and outbox show as its object."""
-    live = Publication.objects.filter(scoop_id=scoop_id, state=PublicationState.LIVE).first()
+    live = (
+        Publication.objects.filter(scoop_id=scoop_id, state=PublicationState.LIVE)
+        .select_related("link")
+        .first()
+    )
     if live is not None:
         return live, live.number
     last = Publication.objects.filter(scoop_id=scoop_id).aggregate(n=Max("number"))["n"]
@@ -194,6 +199,60 @@ def note_engagement(topic_id: int, object_uris: Iterable[str]) -> dict[str, dict
     return counts
 
 
+def reply_author(uri: str) -> RemoteActor | None:
+    """Who wrote the reply with this id, when the topic's inbox stored it (no fetch needed)."""
+    row = (
+        Interaction.objects.filter(uri=uri, kind=InteractionKind.REPLY)
+        .select_related("actor")
+        .first()
+    )
+    return row.actor if row is not None else None
+
+
+def activity_exists(uri: str) -> bool:
+    """Whether a topic already recorded the activity with this id (a Like, an Announce...)."""
+    return OutgoingActivity.objects.filter(uri=uri).exists()
+
+
+MAX_THREAD_DEPTH = 20
+
+
+def _subject_uri(row: Interaction) -> str:
+    if row.note_id is not None:
+        return row.note.object_uri if row.note else ""
+    return _subjects([row]).get(row.scoop_id or 0, "")
+
+
+def thread_root(uri: str) -> str:
+    """The first post of the thread `uri` (a scoop's object or a posted Note) belongs to.
+
+    A scoop starts its thread. A posted Note that answers something (its `inReplyTo`) belongs
+    to that post's thread: a reply the topic's inbox stored leads on to what it answered, so
+    a conversation under a scoop keeps the scoop as its root however often the topic and
+    its readers answer each other; a post outside what Outlier holds is the root as far as
+    can be told. Followed for at most MAX_THREAD_DEPTH steps."""
+    current = uri
+    for _ in range(MAX_THREAD_DEPTH):
+        token = addresses.note_token_from_uri(current)
+        if token is None:
+            return current
+        parent = (
+            PostedNote.objects.filter(token=token)
+            .values_list("document__inReplyTo", flat=True)
+            .first()
+        )
+        if not isinstance(parent, str) or not parent:
+            return current
+        answered = Interaction.objects.filter(uri=parent).select_related("note").first()
+        if answered is not None:  # a reply the inbox stored: on to what it answered
+            current = _subject_uri(answered) or parent
+        elif addresses.note_token_from_uri(parent) is not None:  # another Note of ours
+            current = parent
+        else:  # a scoop of ours, or someone else's post beyond what Outlier holds
+            return parent
+    return current
+
+
 def mentioned_actors(note: PostedNote) -> list[RemoteActor]:
     """The remote actors a posted Note mentions (its Mention tags), as far as they are known."""
     tags = note.document.get("tag") if isinstance(note.document, dict) else None
@@ -257,6 +316,7 @@ class Heard:
     content_html: str = ""
     url: str = ""
     subject: str = ""  # the object URI of ours it concerns; "" for a follow
+    language: str = ""  # a reply's, where its contentMap named one
 
 
 def heard_cursor(at: datetime) -> str:
@@ -291,7 +351,7 @@ def _heard(interactions: Iterable[Interaction], follows: Iterable[Follower]) -> 
     found = [
         Heard(
             kind=row.kind, uri=row.uri, actor=row.actor, at=row.received_at,
-            content_html=row.content_html, url=row.url,
+            content_html=row.content_html, url=row.url, language=row.language,
             subject=row.note.object_uri if row.note is not None
             else subjects.get(row.scoop_id or 0, ""),
         )

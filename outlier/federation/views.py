@@ -173,7 +173,7 @@ def outbox(request: HttpRequest, topic_id: int) -> HttpResponse:
         pub.scoop_id: pub
         for pub in Publication.objects.filter(
             scoop_id__in=[s.pk for s in scoops], state=PublicationState.LIVE
-        )
+        ).select_related("link")
     }
     items = []
     for entry in entries:
@@ -285,7 +285,8 @@ def posted_note(request: HttpRequest, token: str) -> HttpResponseBase:
 @require_safe
 def activity(request: HttpRequest, token: str) -> HttpResponse:
     row = OutgoingActivity.objects.filter(
-        uri=addresses.activity_uri(token), type__in=("Create", "Update", "Delete")
+        uri=addresses.activity_uri(token),
+        type__in=("Create", "Update", "Delete", "Like", "Announce"),
     ).first()
     if row is None or queries.public_topic(row.topic_id) is None:
         return _not_found("No such activity.")

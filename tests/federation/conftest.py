@@ -27,6 +27,8 @@ from outlier.curation.models import Scoop, Topic
 from outlier.federation import dispatch
 from outlier.federation.addresses import actor_uri, object_uri
 from outlier.federation.models import Follower
+from outlier.inbox import pulls
+from outlier.inbox.models import Interaction as InboxItem
 from outlier.publishing import actions as publishing_actions
 from outlier.publishing import dispatch as publishing_dispatch
 from outlier.publishing import images as publishing_images
@@ -219,3 +221,17 @@ def send_posts() -> int:
     """One pass of the publishing worker: due deliveries go to their channel's adapter."""
     publishing_dispatch.heartbeat(POST_WORKER)
     return publishing_dispatch.run_due(POST_WORKER, 50)
+
+
+# --- the inbox app reading a topic's fediverse channel --------------------------------------
+
+
+def inbox_items(channel: Channel) -> list[InboxItem]:
+    """What the inbox app holds from `channel`, after reading it now (as its worker does)."""
+    pulls.read_now(channel)
+    return list(InboxItem.objects.filter(channel=channel).order_by("received_at", "pk"))
+
+
+def handle_of(peer: fedify.FedifyPeer, who: str) -> str:
+    """How the inbox writes a peer actor: "@alice@127.0.0.1:<port>"."""
+    return f"@{who}@127.0.0.1:{peer.port}"

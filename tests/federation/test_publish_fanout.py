@@ -1,5 +1,5 @@
 """The next scoop published in a followed topic reaches the follower's inbox as Create(Note),
-with the link to the article and its image attached; sweeping again sends nothing more."""
+with the link to the article (tracked) and its image attached; sweeping again sends nothing more."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import time
 from outlier.curation.actions import do_publish_scoop
 from outlier.federation import dispatch
 from outlier.federation.models import Delivery, DeliveryState, OutgoingActivity, Publication
+from outlier.links.actions import link_url
 from outlier.networks.activitypub.vocabulary import PUBLIC
 from tests.conftest import Team
 from tests.federation.conftest import Federated
@@ -40,13 +41,16 @@ def test_a_published_scoop_reaches_the_follower(following: Federated, peer: Fedi
     assert PUBLIC in create["to"]
     assert "Rivers are rising" in note["content"]
     assert "The fastest rise in a century." in note["content"]
-    assert '<a href="https://news.example.org/rivers"' in note["content"]
+    link_row = Publication.objects.select_related("link").get().link
+    assert link_row is not None
+    tracked = link_url(link_row)  # /l/<code>
+    assert f'<a href="{tracked}"' in note["content"]
     assert "<strong>reading</strong>" in note["content"]
     image = next(a for a in note["attachment"] if a["type"] == "Image")
     assert image["url"] == "https://news.example.org/images/river.jpg"
     assert image["mediaType"] == "image/jpeg"
     link = next(a for a in note["attachment"] if a["type"] == "Link")
-    assert link["href"] == "https://news.example.org/rivers"
+    assert link["href"] == tracked
     # Fedify parsed it and handed it to its listener.
     event = peer.wait_for(
         lambda s: [e for e in s["events"] if e["type"] == "Create"], what="the event"
