@@ -102,7 +102,11 @@ ALLOWED_PRIVATE_NETWORKS = env_networks("OUTLIER_ALLOWED_PRIVATE_NETWORKS")
 FETCH_MAX_BYTES = env_int("OUTLIER_FETCH_MAX_BYTES", 5 * 1024 * 1024)
 FETCH_DEADLINE_SECONDS = env_int("OUTLIER_FETCH_DEADLINE", 20)
 
+# outlier.core comes first: a template is taken from the first app that has it, and its
+# templates (registration/ for log-in, password reset and invitations; 403, 404 and 500)
+# must win over the admin's and auth's, which would show those pages in the admin's design.
 INSTALLED_APPS = [
+    "outlier.core",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -112,7 +116,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_tasks",
     "django_tasks_db",
-    "outlier.core",
+    # django-ninja's templates and static files: the API's docs page (/api/v1/docs) loads its
+    # Swagger UI from /static/ninja/ rather than from a CDN, so it works without internet.
+    "ninja",
     "outlier.links",
     "outlier.curation",
     "outlier.publishing",

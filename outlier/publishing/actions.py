@@ -15,13 +15,14 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from outlier.core.markup import render_plain_text
 from outlier.core.models import Membership, Role
 from outlier.curation.models import Scoop
 from outlier.curation.urlkeys import check_http_url
 from outlier.links.models import Campaign
 from outlier.networks import registry
 from outlier.networks.base import Adapter, ErrorKind, Problem, PublishError
-from outlier.publishing import content, timing
+from outlier.publishing import content, queries, timing
 from outlier.publishing.models import (
     Channel,
     ChannelStatus,
@@ -376,10 +377,13 @@ def do_save_post(
 
 def draft_from_scoop(scoop: Scoop) -> dict[str, Any]:
     """The composer's starting point when sharing a scoop: its title, insight and link, in
-    the scoop's campaign and with its tracking choice."""
+    the scoop's campaign and with its tracking choice.
+
+    The insight is Markdown; the networks show text as it is, so it goes in as plain text
+    (links as "text (address)", no emphasis markers): what is in the composer is what posts."""
     lines = [scoop.title]
     if scoop.insight:
-        lines.append(scoop.insight.strip())
+        lines.append(render_plain_text(scoop.insight))
     return {"text": "\n\n".join(line for line in lines if line), "link": scoop.link_url,
             "title": scoop.title, "campaign": scoop.campaign_id, "tracking": scoop.tracking}  # fmt: skip
 
@@ -397,11 +401,12 @@ def do_add_note(membership: Membership, post: Post, text: str) -> PostNote:
 def check_when(
     when: str, day: date | None, at: time | None, tz_name: str, now: datetime
 ) -> timing.Resolved:
-    """`now`, or a wall time in a zone; a time in the past is refused."""
+    """`now`, or a wall time in a zone; a time in the past, or with seconds, is refused."""
     if when == "now":
         return timing.Resolved(now)
     if day is None or at is None:
         raise ValidationError({"scheduled_at": "Choose a date and a time."})
+    timing.check_minute(at)
     resolved = timing.resolve(day, at, tz_name)
     if resolved.instant < now - timedelta(minutes=1):
         raise ValidationError({"scheduled_at": "That time has passed; choose a later one."})
@@ -511,17 +516,22 @@ def do_schedule_post(
     check_can_edit_post(membership, post)
     if post.status in (PostStatus.PUBLISHED, PostStatus.CANCELLED):
         raise ValidationError("This post was already sent or cancelled.")
-    _raise_post_problems(check_post(post))
     now = timezone.now()
-    timing.zone(tz_name)
-    if when == "queue":
-        resolved = timing.Resolved(next_queue_slot(post.channels.all()[0], now))
-    else:
-        resolved = check_when(when, day, at, tz_name, now)
-    check_repeat(repeat_every, repeat_unit, repeat_until, resolved.instant)
+    try:
+        _raise_post_problems(check_post(post))
+        timing.zone(tz_name)
+        if when == "queue":
+            resolved = timing.Resolved(next_queue_slot(post.channels.all()[0], now))
+        else:
+            resolved = check_when(when, day, at, tz_name, now)
+        check_repeat(repeat_every, repeat_unit, repeat_until, resolved.instant)
+    except ValidationError as exc:
+        _record_refusal(post, exc, now)
+        raise
     editor = membership.allows(Role.EDITOR)
     with transaction.atomic():
         _cancel_pending(post, "Rescheduled.")
+        post.schedule_refused, post.schedule_refused_at = "", None
         # A contributor's "now" means "as soon as it is approved".
         post.scheduled_at = resolved.instant if editor or when != "now" else None
         post.timezone = tz_name
@@ -542,6 +552,18 @@ def do_schedule_post(
             if newly_submitted:
                 _notify_reviewers(post)
     return post, resolved.note
+
+
+def _record_refusal(post: Post, exc: ValidationError, now: datetime) -> None:
+    """Keep why scheduling a post that is not on its way was refused, for the drafts list.
+
+    A scheduled post whose move is refused keeps its time, so there is nothing to record."""
+    if post.pk is None or post.status not in queries.UNSCHEDULED:
+        return
+    reason = "; ".join(exc.messages)[:1000]
+    post.schedule_refused, post.schedule_refused_at = reason, now
+    # Not an edit of the post: its "last edited" (updated_at) stays.
+    Post.objects.filter(pk=post.pk).update(schedule_refused=reason, schedule_refused_at=now)
 
 
 def do_reschedule(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from urllib.parse import unquote
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,21 +33,9 @@ from outlier.publishing.views import (
     render_page,
     timezone_names,
 )
+from outlier.publishing.views import view_zone as _view_zone
 
 # --- calendar and queue -----------------------------------------------------------------------
-
-
-def _view_zone(request: HttpRequest) -> tuple[str, bool]:
-    """The zone to show times in: ?tz=, else the cookie the page's script set, else UTC."""
-    for name, explicit in ((request.GET.get("tz", ""), True),
-                           (unquote(request.COOKIES.get(TZ_COOKIE, "")), False)):  # fmt: skip
-        if name:
-            try:
-                timing.zone(name)
-            except ValidationError:
-                continue
-            return name, explicit
-    return "UTC", False
 
 
 def _remember_zone(response: HttpResponse, tz_name: str, explicit: bool) -> HttpResponse:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable
+from datetime import time
 from typing import Any
 
 from django import forms
@@ -19,6 +20,7 @@ from outlier.links.models import Campaign
 from outlier.networks import registry
 from outlier.networks.base import Field
 from outlier.networks.threads import MARKER as THREAD_MARKER
+from outlier.publishing import timing
 from outlier.publishing.models import (
     Channel,
     ChannelStatus,
@@ -425,6 +427,15 @@ class ScheduleForm(forms.Form):
             field = self.fields["when"]
             assert isinstance(field, forms.ChoiceField)
             field.choices = [c for c in WHEN_CHOICES if c[0] != "now"]
+
+    def clean_at(self) -> time | None:
+        at = self.cleaned_data.get("at")
+        if at is not None:
+            try:
+                timing.check_minute(at)  # "09:30:00", as a browser may send it, is 09:30
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict["at"]) from exc
+        return at
 
 
 class NoteForm(forms.Form):

@@ -107,11 +107,19 @@ class Post(models.Model):
         related_name="+",
     )
     review_comment = models.TextField(blank=True)
+    # Why the last attempt to schedule it was refused (its rules, a time in the past…), and
+    # when: kept while it is not scheduled, so the drafts list can say it; cleared once it is.
+    schedule_refused = models.CharField(max_length=1000, blank=True)
+    schedule_refused_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # The drafts list: a workspace's posts in one status, last edited first.
+            models.Index(fields=["workspace", "status", "-updated_at"], name="post_status_edited")
+        ]
 
     def __str__(self) -> str:
         return (self.title or self.text or self.link)[:60] or f"Post {self.pk}"

@@ -2,6 +2,8 @@
 
 - A time that does not exist (spring-forward gap) moves forward to the first valid minute.
 - A time that exists twice (autumn fold) takes the first occurrence.
+- Times are to the minute: the scheduler refuses a time with seconds (`check_minute`)
+  rather than cutting it.
 - Recurrences step in wall-clock time ("every day at 09:00" stays at 09:00 across DST);
   hourly recurrences step in real hours (every instant is one hour after the previous).
 """
@@ -26,6 +28,18 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValidationError({"timezone": f"Unknown time zone {name!r}."}) from exc
+
+
+def check_minute(at: time) -> None:
+    """Posts go out on the minute, as in other schedulers (a calendar, a queue of slots): a
+    time with seconds is refused rather than quietly cut to its minute."""
+    if at.second or at.microsecond:
+        typed = at.replace(tzinfo=None).isoformat()
+        later = (datetime.combine(date.min, at) + timedelta(minutes=1)).time()
+        raise ValidationError({"at": (
+            f"Posts are scheduled to the minute, and {typed} has seconds: "
+            f"choose {at:%H:%M} or {later:%H:%M}."
+        )})  # fmt: skip
 
 
 def _exists(wall: datetime, tz: ZoneInfo) -> bool:

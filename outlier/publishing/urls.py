@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("<slug:ws>/compose/", views.compose, name="compose"),
     path("<slug:ws>/compose/thread/", thread_views.thread_preview, name="thread_preview"),
+    path("<slug:ws>/drafts/", views.drafts, name="drafts"),
     path("<slug:ws>/posts/<int:post_id>/", views.post, name="post"),
     path("<slug:ws>/posts/<int:post_id>/move/", calendar_views.post_move, name="post_move"),
     path(

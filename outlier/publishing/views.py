@@ -1,4 +1,4 @@
-"""The publisher's screens: the composer, a post's page, approvals, notifications.
+"""The publisher's screens: the composer, a post's page, drafts, approvals, notifications.
 
 Channels are in `channel_views`, the calendar and the queue in `calendar_views`.
 
@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 from datetime import time
 from functools import cache
 from typing import Any
+from urllib.parse import unquote, urlencode
 from zoneinfo import available_timezones
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -61,6 +63,19 @@ def render_page(
 ) -> HttpResponse:
     context.update(membership=member, workspace=member.workspace)
     return render(request, f"publishing/{template}", context)
+
+
+def view_zone(request: HttpRequest) -> tuple[str, bool]:
+    """The zone to show times in: ?tz=, else the cookie the page's script set, else UTC."""
+    for name, explicit in ((request.GET.get("tz", ""), True),
+                           (unquote(request.COOKIES.get(TZ_COOKIE, "")), False)):  # fmt: skip
+        if name:
+            try:
+                timing.zone(name)
+            except ValidationError:
+                continue
+            return name, explicit
+    return "UTC", False
 
 
 @cache
@@ -419,6 +434,47 @@ def delivery_action(
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("publishing:post", ws, post_id)
+
+
+# --- drafts -----------------------------------------------------------------------------------
+
+DRAFTS_PER_PAGE = 50
+
+
+@dataclass
+class DraftRow:
+    """A draft as the list shows it: its channels, and why it is not on its way if it was
+    meant to be (scheduling refused, sent back by an editor, approved too late)."""
+
+    post: Post
+    channels: list[str]
+    reason: str
+    can_edit: bool
+
+
+def _draft_reason(post: Post) -> str:
+    if post.status == PostStatus.REJECTED:
+        by = f" by {post.reviewed_by}" if post.reviewed_by else ""
+        return f"Sent back{by}: {post.review_comment}" if post.review_comment else f"Sent back{by}."
+    if post.status == PostStatus.MISSED:
+        return "Approved after its time had passed, so it was not sent: choose a new time."
+    if post.schedule_refused:
+        return f"Scheduling was refused: {post.schedule_refused}"
+    return ""
+
+
+@login_required
+def drafts(request: HttpRequest, ws: str) -> HttpResponse:
+    member = member_for(request, ws)
+    search = request.GET.get("q", "").strip()[: queries.SEARCH_MAX]
+    found = Paginator(queries.drafts(member.workspace, search), DRAFTS_PER_PAGE)
+    page = found.get_page(request.GET.get("page"))
+    rows = [DraftRow(p, [c.name for c in p.channels.all()], _draft_reason(p), can_edit(member, p))
+            for p in page]  # fmt: skip
+    query = urlencode({"q": search}) if search else ""
+    tz_name, _ = view_zone(request)
+    return render_page(request, "drafts.html", member, rows=rows, page=page, search=search,
+                       query=query, tz=tz_name)  # fmt: skip
 
 
 # --- approvals and notifications -------------------------------------------------------------

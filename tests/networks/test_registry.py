@@ -32,8 +32,10 @@ def test_networks_that_listen_say_what_they_read_back() -> None:
 
 
 def test_networks_that_answer_from_the_inbox() -> None:
-    for name in ("bluesky", "mastodon"):
+    for name in ("bluesky", "mastodon", "fediverse"):
         assert {"reply", "like", "repost"} <= ADAPTERS[name].capabilities, name
+    # Fediverse items are pushed to the topic's inbox; the others are pulled.
+    assert "pushed" in ADAPTERS["fediverse"].capabilities
     assert "pushed" not in ADAPTERS["bluesky"].capabilities | ADAPTERS["mastodon"].capabilities
 
 

@@ -59,7 +59,8 @@ def test_a_due_post_is_sent_once_with_the_networks_id(team, hook, receiver):
 def test_a_post_due_later_is_not_sent_early(team, hook, receiver):
     member = team.member(team.editor)
     post = actions.do_save_post(member, text="Later", channels=[hook])
-    later = timezone.now() + timedelta(hours=2)
+    # Posts are scheduled to the minute.
+    later = (timezone.now() + timedelta(hours=2)).replace(second=0, microsecond=0)
     actions.do_schedule_post(member, post, day=later.date(), at=later.time(), tz_name="UTC")
     assert run_worker() == 0
     assert not receiver.requests
