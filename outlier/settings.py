@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "outlier.site",
     "outlier.federation",
     "outlier.inbox",
+    "outlier.relationships",
     "outlier.analytics",
     "outlier.api",
 ]
@@ -238,6 +239,7 @@ WORKER_DUE_JOBS = [
     "outlier.inbox.pulls.run_due",  # each channel's new replies, mentions…, every minute
     "outlier.inbox.pulls.run_pushed",  # what the fediverse pushed to a topic's inbox, at once
     "outlier.inbox.engage.run_due",  # likes and reposts done from the inbox
+    "outlier.relationships.sync.run_due",  # the people behind the inbox's items, as contacts
 ]
 WORKER_SWEEPS = [
     "outlier.publishing.dispatch.sweep_abandoned",

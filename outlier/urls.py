@@ -11,6 +11,7 @@ urlpatterns = [
     path("app/", include("outlier.publishing.urls")),
     path("app/", include("outlier.curation.urls")),
     path("app/", include("outlier.inbox.urls")),
+    path("app/", include("outlier.relationships.urls")),
     path("", include("outlier.analytics.urls")),
     path("", include("outlier.federation.urls")),
     path("", include("outlier.core.urls")),

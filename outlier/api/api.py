@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from outlier import __version__
-from outlier.api import analytics, core, curation, fediverse, inbox, links, publishing
+from outlier.api import analytics, contacts, core, curation, fediverse, inbox, links, publishing
 from outlier.api.auth import TokenAuth
 
 api = NinjaAPI(
@@ -25,6 +25,7 @@ api.add_router("/", fediverse.router)
 api.add_router("/", analytics.router)
 api.add_router("/", links.router)
 api.add_router("/", inbox.router)
+api.add_router("/", contacts.router)
 
 
 def validation_errors(exc: ValidationError) -> dict[str, object]:

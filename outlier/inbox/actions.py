@@ -193,6 +193,16 @@ def do_tag(member: Membership, items: Sequence[Interaction], names: Iterable[str
     return len(items)
 
 
+def do_forget_authors(workspace_id: int, networks: Sequence[str], author_ids: Sequence[str]) -> int:
+    """Delete every item these people wrote on channels of these networks (a person's right to
+    be forgotten: `relationships.actions.do_forget`); their notes, tags and history go with
+    them. Returns how many items went."""
+    found = Interaction.objects.filter(
+        workspace_id=workspace_id, channel__network__in=networks, author_id__in=author_ids
+    )
+    return found.delete()[1].get(Interaction._meta.label, 0)
+
+
 def do_add_note(member: Membership, item: Interaction, text: str) -> InboxNote:
     """A note for the team; never sent anywhere."""
     check_role(member, WORK_ROLE)

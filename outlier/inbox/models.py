@@ -141,6 +141,8 @@ class Interaction(models.Model):
                 fields=["workspace", "channel", "-created_at"], name="inbox_channel_recent"
             ),
             models.Index(fields=["workspace", "conversation"], name="inbox_conversation"),
+            # a person's items, for their contact's timeline (outlier.relationships)
+            models.Index(fields=["workspace", "author_id", "-created_at"], name="inbox_author"),
             models.Index(
                 fields=["workspace"],
                 condition=Q(is_work=True, state="open", read_at__isnull=True, hidden=False),

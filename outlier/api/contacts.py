@@ -1,0 +1,312 @@
+"""Contacts in the REST API: the list (search, sort by strength, lists, tags, going cold,
+reminders due), one contact with its identities, strength and formula, timeline both ways,
+notes and history; changes (name, star, fields, tags, lists, notes, reminder), merge and
+unmerge of identities, forgetting a person; the lists.
+
+Any member reads; contributors and above (with a write token) change contacts; forgetting a
+person takes an editor. Contacts, identities and lists of another workspace answer 404. Every
+write calls `outlier.relationships.actions`, as the screens do.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from outlier.api.auth import membership
+from outlier.core.actions import check_role
+from outlier.relationships import actions, queries, strength
+from outlier.relationships.models import Contact, ContactList, Identity
+
+router = Router(tags=["contacts"])
+
+MAX_PAGE = 200
+
+
+class IdentityOut(Schema):
+    id: int
+    network: str  # bluesky or fediverse (Mastodon accounts are fediverse actors)
+    remote_id: str  # DID or actor URI
+    handle: str
+    name: str
+    avatar: str
+    profile_url: str
+    followers: int | None
+    follows_you: bool
+    you_follow: bool
+    first_seen_at: datetime
+    last_seen_at: datetime
+
+
+class ContactOut(Schema):
+    id: int
+    name: str
+    starred: bool
+    strength: float  # now: from them + from us + 2 × the smaller (see `formula`)
+    inbound: float
+    outbound: float
+    interactions_in: int
+    interactions_out: int
+    first_seen_at: datetime | None
+    last_interaction_at: datetime | None
+    remind_every_weeks: int | None
+    remind_at: datetime | None
+    tags: list[str]
+    lists: list[str]
+    fields: dict[str, str]
+    identities: list[IdentityOut]
+
+
+class EntryOut(Schema):
+    at: datetime
+    direction: Literal["in", "out"]
+    kind: str
+    text: str
+    url: str
+    identity_id: int
+    item_id: int | None  # the inbox item, for theirs
+
+
+class NoteOut(Schema):
+    id: int
+    text: str
+    author: str
+    created_at: datetime
+
+
+class EventOut(Schema):
+    at: datetime
+    action: str
+    detail: str
+    user: str
+
+
+class ContactDetailOut(ContactOut):
+    formula: str
+    timeline: list[EntryOut]
+    notes: list[NoteOut]
+    history: list[EventOut]
+
+
+class PageOut(Schema):
+    count: int
+    items: list[ContactOut]
+    next_offset: int | None
+
+
+class ListOut(Schema):
+    id: int
+    name: str
+    contacts: int
+
+
+def identity_out(identity: Identity) -> dict[str, Any]:
+    return {name: getattr(identity, name) for name in IdentityOut.model_fields if name != "id"} | {
+        "id": identity.pk
+    }
+
+
+def contact_out(contact: Contact, identities: list[Identity] | None = None) -> dict[str, Any]:
+    score = queries.current(contact)
+    found = identities if identities is not None else list(contact.identities.order_by("pk"))
+    return {
+        "id": contact.pk, "name": contact.name, "starred": contact.starred,
+        "strength": round(score.strength, 3), "inbound": round(score.inbound, 3),
+        "outbound": round(score.outbound, 3), "interactions_in": contact.interactions_in,
+        "interactions_out": contact.interactions_out, "first_seen_at": contact.first_seen_at,
+        "last_interaction_at": contact.last_interaction_at,
+        "remind_every_weeks": contact.remind_every_weeks, "remind_at": contact.remind_at,
+        "tags": [t.name for t in contact.tags.all()],
+        "lists": [lst.name for lst in contact.lists.all()], "fields": contact.fields,
+        "identities": [identity_out(i) for i in found],
+    }  # fmt: skip
+
+
+def detail_out(contact: Contact) -> dict[str, Any]:
+    return contact_out(contact) | {
+        "formula": strength.explain(queries.current(contact)),
+        "timeline": [{"at": e.at, "direction": e.direction, "kind": e.kind, "text": e.text,
+                      "url": e.url, "identity_id": e.identity.pk,
+                      "item_id": e.item.pk if e.item else None}
+                     for e in queries.timeline(contact)],
+        "notes": [{"id": n.pk, "text": n.text, "author": str(n.author or ""),
+                   "created_at": n.created_at} for n in contact.notes.all()[:100]],
+        "history": [{"at": e.at, "action": e.action, "detail": e.detail,
+                     "user": str(e.user or "")} for e in contact.events.all()[:100]],
+    }  # fmt: skip
+
+
+class ListFilters(Schema):
+    q: str = ""
+    sort: Literal["strength", "recent", "name"] = "strength"
+    list_id: int | None = None
+    tag: str = ""
+    cold: bool = False
+    due: bool = False
+    follows_you: bool = False
+    offset: int = 0
+    limit: int = 50
+
+
+@router.get("/contacts", response=PageOut, summary="List contacts",
+            description="Sorted by strength (default), last interaction or name; `cold` keeps "
+                        "important contacts with nothing either way for 30 days, `due` those "
+                        "whose stay-in-touch reminder is due.")  # fmt: skip
+def list_contacts(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
+    member = membership(request)
+    if not 1 <= filters.limit <= MAX_PAGE or filters.offset < 0:
+        raise ValidationError({"limit": f"limit is 1 to {MAX_PAGE} and offset at least 0."})
+    wanted = queries.Wanted(q=filters.q.strip()[:200], sort=filters.sort,
+                            list_id=filters.list_id, tag=filters.tag[:50], cold=filters.cold,
+                            due=filters.due, follows_you=filters.follows_you)  # fmt: skip
+    rows = queries.contacts(member.workspace.pk, wanted).prefetch_related("tags", "lists")
+    count = rows.count()
+    page = queries.with_identities(list(rows[filters.offset : filters.offset + filters.limit]))
+    end = filters.offset + len(page)
+    return {"count": count, "items": [contact_out(c, c.identity_list) for c in page],  # type: ignore[attr-defined]
+            "next_offset": end if end < count else None}  # fmt: skip
+
+
+@router.get("/contacts/{int:contact_id}", response=ContactDetailOut, summary="Read a contact")
+def read_contact(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+    return detail_out(actions.access_contact(membership(request), contact_id))
+
+
+class ContactPatch(Schema):
+    name: str | None = None
+    starred: bool | None = None
+    fields: dict[str, str] | None = None
+    remind_every_weeks: int | None = None  # 0 removes the reminder
+
+
+@router.patch("/contacts/{int:contact_id}", response=ContactDetailOut,
+              summary="Change a contact's name, star, fields or reminder")  # fmt: skip
+def change_contact(request: HttpRequest, contact_id: int, payload: ContactPatch) -> dict[str, Any]:
+    member = membership(request, write=True)
+    contact = actions.access_contact(member, contact_id)
+    given = payload.model_dump(exclude_unset=True)
+    # Everything is checked before anything is stored.
+    check_role(member, actions.WORK_ROLE)
+    if "name" in given:
+        actions.check_name(given["name"] or "")
+    if given.get("fields") is not None:
+        actions.check_fields(given["fields"])
+    if "remind_every_weeks" in given:
+        actions.check_weeks(given["remind_every_weeks"])
+    if "name" in given:
+        actions.do_rename(member, contact, given["name"] or "")
+    if given.get("starred") is not None:
+        actions.do_star(member, contact, given["starred"])
+    if given.get("fields") is not None:
+        actions.do_set_fields(member, contact, given["fields"])
+    if "remind_every_weeks" in given:
+        actions.do_set_reminder(member, contact, given["remind_every_weeks"])
+    return detail_out(actions.access_contact(member, contact_id))
+
+
+class NoteIn(Schema):
+    text: str
+
+
+@router.post("/contacts/{int:contact_id}/notes", response={201: NoteOut},
+             summary="Add a note for the team")  # fmt: skip
+def add_note(request: HttpRequest, contact_id: int, payload: NoteIn) -> Status[dict[str, Any]]:
+    member = membership(request, write=True)
+    note = actions.do_add_note(member, actions.access_contact(member, contact_id), payload.text)
+    return Status(201, {"id": note.pk, "text": note.text, "author": str(member.user),
+                        "created_at": note.created_at})  # fmt: skip
+
+
+class TagsIn(Schema):
+    tags: list[str]
+
+
+@router.post("/contacts/{int:contact_id}/tag", response=ContactOut, summary="Tag a contact")
+def tag(request: HttpRequest, contact_id: int, payload: TagsIn) -> dict[str, Any]:
+    member = membership(request, write=True)
+    contact = actions.access_contact(member, contact_id)
+    actions.do_tag(member, [contact], payload.tags)
+    return contact_out(contact)
+
+
+@router.post("/contacts/{int:contact_id}/untag", response=ContactOut,
+             summary="Remove tags from a contact")  # fmt: skip
+def untag(request: HttpRequest, contact_id: int, payload: TagsIn) -> dict[str, Any]:
+    member = membership(request, write=True)
+    contact = actions.access_contact(member, contact_id)
+    actions.do_tag(member, [contact], payload.tags, remove=True)
+    return contact_out(contact)
+
+
+class ListIn(Schema):
+    name: str
+
+
+@router.post("/contacts/{int:contact_id}/lists", response=ContactOut,
+             summary="Put a contact on a list (made when missing)")  # fmt: skip
+def add_to_list(request: HttpRequest, contact_id: int, payload: ListIn) -> dict[str, Any]:
+    member = membership(request, write=True)
+    contact = actions.access_contact(member, contact_id)
+    actions.do_add_to_list(member, [contact], payload.name)
+    return contact_out(contact)
+
+
+@router.delete("/contacts/{int:contact_id}/lists/{int:list_id}", response=ContactOut,
+               summary="Take a contact off a list")  # fmt: skip
+def remove_from_list(request: HttpRequest, contact_id: int, list_id: int) -> dict[str, Any]:
+    member = membership(request, write=True)
+    contact = actions.access_contact(member, contact_id)
+    found = ContactList.objects.filter(pk=list_id, workspace=member.workspace).first()
+    if found is None:
+        raise Http404("No such list.")
+    actions.do_remove_from_list(member, contact, found)
+    return contact_out(contact)
+
+
+class MergeIn(Schema):
+    contacts: list[int]  # merged into the contact of the path
+
+
+@router.post("/contacts/{int:contact_id}/merge", response=ContactDetailOut,
+             summary="Merge other contacts into this one",
+             description="Their identities, notes, tags, lists, fields and touches move here; "
+                         "they are deleted. Only contacts of this workspace.")  # fmt: skip
+def merge(request: HttpRequest, contact_id: int, payload: MergeIn) -> dict[str, Any]:
+    member = membership(request, write=True)
+    into = actions.access_contact(member, contact_id)
+    others = [actions.access_contact(member, pk) for pk in dict.fromkeys(payload.contacts)]
+    return detail_out(actions.do_merge(member, into, others))
+
+
+@router.post("/identities/{int:identity_id}/unmerge", response={201: ContactDetailOut},
+             summary="Take an identity out of its contact into a contact of its own")  # fmt: skip
+def unmerge(request: HttpRequest, identity_id: int) -> Status[dict[str, Any]]:
+    member = membership(request, write=True)
+    identity = actions.access_identity(member, identity_id)
+    return Status(201, detail_out(actions.do_unmerge(member, identity)))
+
+
+class ForgetOut(Schema):
+    inbox_items_deleted: int
+
+
+@router.delete("/contacts/{int:contact_id}", response=ForgetOut,
+               summary="Forget a person: the contact and everything stored about them",
+               description="Its identities, notes, touches and every inbox item they wrote. "
+                           "Takes an editor.")  # fmt: skip
+def forget(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+    member = membership(request, write=True)
+    contact = actions.access_contact(member, contact_id)
+    return {"inbox_items_deleted": actions.do_forget(member, contact)}
+
+
+@router.get("/contact-lists", response=list[ListOut], summary="The workspace's contact lists")
+def lists(request: HttpRequest) -> list[dict[str, Any]]:
+    member = membership(request)
+    rows = ContactList.objects.filter(workspace=member.workspace).annotate(n=Count("contacts"))
+    return [{"id": r.pk, "name": r.name, "contacts": r.n} for r in rows]

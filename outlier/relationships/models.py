@@ -1,0 +1,206 @@
+"""The people behind the conversations: a contact per person, their identities on each network,
+what the team keeps about them (notes, tags, lists, fields, a reminder), and the sync cursor.
+
+An identity is one account: a DID on Bluesky, an ActivityPub actor's URI on the fediverse (a
+Mastodon account and a fediverse actor are the same thing, so a person who replies on a
+Mastodon channel and follows a topic is one identity). Every identity belongs to exactly one
+contact; a new identity gets a contact of its own, and people merge them by hand.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+
+from outlier.core.models import Workspace
+
+
+class IdentityNetwork(models.TextChoices):
+    BLUESKY = "bluesky", "Bluesky"
+    FEDIVERSE = "fediverse", "Fediverse"
+
+
+# The channel networks whose interactions come from identities of each kind.
+CHANNEL_NETWORKS = {
+    "bluesky": IdentityNetwork.BLUESKY,
+    "mastodon": IdentityNetwork.FEDIVERSE,
+    "fediverse": IdentityNetwork.FEDIVERSE,
+}
+
+
+def channel_networks(network: str) -> list[str]:
+    """The channel networks whose interactions come from identities on `network`."""
+    return [name for name, kind in CHANNEL_NETWORKS.items() if kind == network]
+
+
+class ContactList(models.Model):
+    """A named group of contacts ("journalists", "partners")."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="contact_lists")
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "workspace", name="contact_list_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactTag(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="contact_tags")
+    name = models.CharField(max_length=50)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "workspace", name="contact_tag_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    """One person, with everything the team keeps about them.
+
+    `inbound` and `outbound` are the decayed weights of their interactions towards us and ours
+    towards them as of `scored_at` (see `strength.py`); `rank` is the strength on a scale that
+    does not move with time, so lists sort by it directly."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    starred = models.BooleanField(default=False)  # important: watched for "going cold"
+    fields = models.JSONField(default=dict, blank=True)  # custom fields: {label: value}
+    tags: models.ManyToManyField[ContactTag, models.Model] = models.ManyToManyField(
+        ContactTag, blank=True, related_name="contacts"
+    )
+    lists: models.ManyToManyField[ContactList, models.Model] = models.ManyToManyField(
+        ContactList, blank=True, related_name="contacts"
+    )
+    first_seen_at = models.DateTimeField(null=True, blank=True)
+    last_interaction_at = models.DateTimeField(null=True, blank=True)  # either direction
+    inbound = models.FloatField(default=0.0)
+    outbound = models.FloatField(default=0.0)
+    scored_at = models.DateTimeField(null=True, blank=True)
+    rank = models.FloatField(default=0.0)  # 0: nothing between us yet
+    interactions_in = models.PositiveIntegerField(default=0)
+    interactions_out = models.PositiveIntegerField(default=0)
+    remind_every_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
+    remind_at = models.DateTimeField(null=True, blank=True)  # next due reminder
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "-rank"], name="contact_strength"),
+            models.Index(fields=["workspace", "-last_interaction_at"], name="contact_recent"),
+            models.Index(fields=["workspace", "remind_at"], name="contact_reminders"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"contact {self.pk}"
+
+
+class Identity(models.Model):
+    """One account of a person on one network, as the network last showed it."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="identities")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="identities")
+    network = models.CharField(max_length=10, choices=IdentityNetwork.choices)
+    remote_id = models.CharField(max_length=500)  # DID or actor URI: stable
+    handle = models.CharField(max_length=300)
+    name = models.CharField(max_length=300, blank=True)
+    avatar = models.URLField(max_length=2000, blank=True)
+    profile_url = models.URLField(max_length=2000, blank=True)
+    followers = models.PositiveIntegerField(null=True, blank=True)
+    bio = models.TextField(blank=True)
+    website = models.URLField(max_length=2000, blank=True)  # verified by the network
+    links = models.JSONField(default=list, blank=True)  # URLs in the profile
+    follows_you = models.BooleanField(default=False)
+    you_follow = models.BooleanField(default=False)
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "network", "remote_id"], name="identity_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["workspace", "handle"], name="identity_handle")]
+
+    def __str__(self) -> str:
+        return self.handle
+
+
+class ContactNote(models.Model):
+    """What the team knows about the person; never shown outside the workspace."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+
+class ContactEvent(models.Model):
+    """A change to who is who: merged, unmerged, created by hand; kept on the surviving
+    contact."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    action = models.CharField(max_length=20)
+    detail = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.detail}"
+
+
+class Touch(models.Model):
+    """Something we did towards a person (a reply sent from the inbox, a like, a repost),
+    counted once: `source` names the row it came from ("reply:<InboxReply id>",
+    "like:<EngageAction id>")."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="touches")
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="touches")
+    kind = models.CharField(max_length=10)  # reply, like, repost
+    source = models.CharField(max_length=40)
+    at = models.DateTimeField()
+    text = models.TextField(blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "source"], name="touch_once"),
+        ]
+        indexes = [models.Index(fields=["contact", "-at"], name="touch_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.at}"
+
+
+class SyncCursor(models.Model):
+    """How far the identities have been built from a stream of rows (the inbox's interactions,
+    the replies sent from it): the last id read. Claimed under a row lock by one worker."""
+
+    name = models.CharField(max_length=40, unique=True)
+    position = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.position}"

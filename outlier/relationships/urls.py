@@ -1,0 +1,10 @@
+from django.urls import path
+
+from outlier.relationships import views
+
+app_name = "relationships"
+urlpatterns = [
+    path("<slug:ws>/contacts/", views.contact_list, name="list"),
+    path("<slug:ws>/contacts/<int:contact_id>/", views.contact, name="contact"),
+    path("<slug:ws>/contacts/of-item/<int:item_id>/", views.of_item, name="of_item"),
+]
