@@ -157,6 +157,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "outlier.core.context.outlier",
                 "outlier.inbox.context.unread",
+                "outlier.relationships.context.talk_nudge",
             ],
         },
     },
@@ -250,6 +251,8 @@ WORKER_SWEEPS = [
     "outlier.inbox.pulls.schedule",
     "outlier.inbox.responses.sweep",
     "outlier.inbox.actions.sweep_snoozed",
+    "outlier.relationships.reminders.sweep",  # a daily e-mail of stay-in-touch reminders due
+    "outlier.relationships.retention.sweep",  # others' texts blanked past a workspace's choice
     "outlier.analytics.rollups.sweep",
     "outlier.analytics.weekly.sweep",
     "outlier.analytics.actions.prune_webhook_events",

@@ -203,6 +203,14 @@ def do_forget_authors(workspace_id: int, networks: Sequence[str], author_ids: Se
     return found.delete()[1].get(Interaction._meta.label, 0)
 
 
+def do_blank_texts(workspace_id: int, before: datetime) -> int:
+    """Blank the texts of the items others wrote before `before` (a workspace's retention
+    setting, `relationships.retention`); the items, their states and measures stay."""
+    return Interaction.objects.filter(
+        workspace_id=workspace_id, created_at__lt=before
+    ).exclude(text="").update(text="")  # fmt: skip
+
+
 def do_add_note(member: Membership, item: Interaction, text: str) -> InboxNote:
     """A note for the team; never sent anywhere."""
     check_role(member, WORK_ROLE)

@@ -25,6 +25,7 @@ from outlier.relationships.models import (
     ContactNote,
     ContactTag,
     Identity,
+    RelationshipSettings,
     channel_networks,
 )
 
@@ -303,3 +304,46 @@ def do_forget(member: Membership, contact: Contact) -> int:
                    for network, remote_id in authors)  # fmt: skip
         Contact.objects.filter(pk=contact.pk).delete()
     return gone
+
+
+def do_touched_base(member: Membership, contact: Contact) -> Contact:
+    """We got in touch outside Outlier (a call, a coffee): the reminder starts again from now."""
+    check_role(member, WORK_ROLE)
+    if not contact.remind_every_weeks:
+        raise ValidationError({"weeks": "This contact has no stay-in-touch reminder."})
+    contact.remind_at = timezone.now() + timedelta(weeks=contact.remind_every_weeks)
+    Contact.objects.filter(pk=contact.pk).update(remind_at=contact.remind_at)
+    _event(contact, member, "in touch", "outside Outlier")
+    return contact
+
+
+MAX_KEEP_DAYS = 3650
+
+
+def do_set_settings(member: Membership, listen_per_post: object,
+                    keep_texts_days: object) -> RelationshipSettings:  # fmt: skip
+    """The workspace's listening target and text retention (editors and owners)."""
+    check_role(member, Role.EDITOR)
+    try:
+        target = float(str(listen_per_post))
+    except ValueError as exc:
+        raise ValidationError(
+            {"listen_per_post": "The target is a number, like 1 or 0.5."}
+        ) from exc
+    if not 0 <= target <= 100 or target != target:  # NaN is not a target
+        raise ValidationError({"listen_per_post": "The target is between 0 and 100."})
+    keep: int | None = None
+    if keep_texts_days not in (None, ""):
+        try:
+            keep = int(str(keep_texts_days))
+        except ValueError as exc:
+            raise ValidationError({"keep_texts_days": "Days, as a whole number."}) from exc
+        if not 1 <= keep <= MAX_KEEP_DAYS:
+            raise ValidationError(
+                {"keep_texts_days": f"Between 1 and {MAX_KEEP_DAYS} days, or empty to keep them."}
+            )
+    found, _ = RelationshipSettings.objects.update_or_create(
+        workspace=member.workspace,
+        defaults={"listen_per_post": target, "keep_texts_days": keep},
+    )
+    return found

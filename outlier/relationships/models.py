@@ -204,3 +204,66 @@ class SyncCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.position}"
+
+
+class RelationshipSettings(models.Model):
+    """A workspace's choices about the people it keeps: how much listening it aims at for each
+    post it publishes, and how long the texts others wrote are kept."""
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, related_name="relationship_settings"
+    )
+    # Listening (replies, conversations answered, likes and reposts of others) per post
+    # published, each week; below it the home screen says the week is all talk.
+    listen_per_post = models.FloatField(default=1.0)
+    # Days the texts of others' interactions are kept (None: for ever); older ones are blanked.
+    keep_texts_days = models.PositiveIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"settings of {self.workspace}"
+
+
+class DigestState(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    UNCONFIRMED = "unconfirmed", "Unconfirmed"  # the send was cut off: not sent again blindly
+
+
+class ReminderDigest(models.Model):
+    """One member's e-mail of the stay-in-touch reminders due on one day: made once per day
+    (unique), marked sending before the SMTP call and sent after, so it goes out at most once."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    state = models.CharField(max_length=12, choices=DigestState.choices,
+                             default=DigestState.PENDING)  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user", "day"], name="digest_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"reminders of {self.day} for {self.user}"
+
+
+class ReminderLog(models.Model):
+    """A reminder sent: which contact was due, in which digest, to whom."""
+
+    digest = models.ForeignKey(ReminderDigest, on_delete=models.CASCADE, related_name="entries")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="reminders")
+    due_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["digest", "contact"], name="reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} due {self.due_at}"

@@ -7,4 +7,5 @@ urlpatterns = [
     path("<slug:ws>/contacts/", views.contact_list, name="list"),
     path("<slug:ws>/contacts/<int:contact_id>/", views.contact, name="contact"),
     path("<slug:ws>/contacts/of-item/<int:item_id>/", views.of_item, name="of_item"),
+    path("<slug:ws>/contacts/balance/", views.balance_page, name="balance"),
 ]

@@ -20,8 +20,14 @@ from outlier.core.actions import access_workspace
 from outlier.core.authn import request_user
 from outlier.core.models import Membership, Role
 from outlier.inbox.actions import access_item
-from outlier.relationships import actions, queries, strength, sync
-from outlier.relationships.models import CHANNEL_NETWORKS, Contact, ContactList, ContactTag
+from outlier.relationships import actions, balance, queries, strength, sync
+from outlier.relationships.models import (
+    CHANNEL_NETWORKS,
+    Contact,
+    ContactList,
+    ContactTag,
+    RelationshipSettings,
+)
 
 PAGE_SIZE = 50
 
@@ -58,6 +64,7 @@ def contact_list(request: HttpRequest, ws: str) -> HttpResponse:
         "tags": ContactTag.objects.filter(workspace=workspace), "query": query.urlencode(),
         "sorts": [("strength", "Strength"), ("recent", "Last interaction"), ("name", "Name")],
         "cold_days": queries.COLD_DAYS, "can_work": member.allows(Role.CONTRIBUTOR),
+        "due_count": queries.contacts(workspace.pk, queries.Wanted(due=True)).count(),
     })  # fmt: skip
 
 
@@ -143,6 +150,9 @@ def _act(member: Membership, contact: Contact, action: str, post: Any) -> str:
         if updated.remind_every_weeks:
             return f"Reminder set: every {updated.remind_every_weeks} weeks."
         return "Reminder removed."
+    if action == "touched":
+        actions.do_touched_base(member, contact)
+        return "Noted: the reminder starts again from today."
     if action == "rename":
         actions.do_rename(member, contact, post.get("name", ""))
         return "Renamed."
@@ -188,3 +198,36 @@ def of_item(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
         network, item.author_id, item.author_handle, item.author_name, item.author_avatar,
         item.author_url, item.author_followers, item.created_at)])  # fmt: skip
     return redirect("relationships:contact", ws, found[(network, item.author_id)].contact_id)
+
+
+@login_required
+def balance_page(request: HttpRequest, ws: str) -> HttpResponse:
+    """Talking and listening per week and channel, against the workspace's target; editors set
+    the target and how long others' texts are kept."""
+    member = member_for(request, ws)
+    workspace = member.workspace
+    status = 200
+    if request.method == "POST":
+        try:
+            actions.do_set_settings(member, request.POST.get("listen_per_post", ""),
+                                    request.POST.get("keep_texts_days", ""))  # fmt: skip
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            status = 400
+        else:
+            messages.success(request, "Saved.")
+            return redirect("relationships:balance", ws)
+    target = balance.target_of(workspace.pk)
+    weeks = balance.weeks(workspace.pk)
+    names = balance.channel_names(workspace.pk)
+    rows = [{"week": w, "ratio": w.ratio(), "all_talk": w.all_talk(target),
+             "channels": sorted(((names.get(pk, "?"), c) for pk, c in w.by_channel.items()),
+                                key=lambda pair: pair[0])}
+            for w in reversed(weeks)]  # fmt: skip
+    choice = RelationshipSettings.objects.filter(workspace=workspace).first()
+    return render(request, "relationships/balance.html", {
+        "membership": member, "workspace": workspace, "rows": rows, "target": target,
+        "keep_texts_days": choice.keep_texts_days if choice else None,
+        "can_set": member.allows(Role.EDITOR),
+    }, status=status)  # fmt: skip
