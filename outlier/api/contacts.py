@@ -20,8 +20,8 @@ from ninja import Query, Router, Schema, Status
 
 from outlier.api.auth import membership
 from outlier.core.actions import check_role
-from outlier.relationships import actions, queries, strength
-from outlier.relationships.models import Contact, ContactList, Identity
+from outlier.relationships import actions, balance, queries, strength
+from outlier.relationships.models import Contact, ContactList, Identity, ReminderDigest
 
 router = Router(tags=["contacts"])
 
@@ -310,3 +310,83 @@ def lists(request: HttpRequest) -> list[dict[str, Any]]:
     member = membership(request)
     rows = ContactList.objects.filter(workspace=member.workspace).annotate(n=Count("contacts"))
     return [{"id": r.pk, "name": r.name, "contacts": r.n} for r in rows]
+
+
+@router.post("/contacts/{int:contact_id}/in-touch", response=ContactOut,
+             summary="We were in touch outside Outlier: the reminder starts again from now")  # fmt: skip
+def in_touch(request: HttpRequest, contact_id: int) -> dict[str, Any]:
+    member = membership(request, write=True)
+    return contact_out(actions.do_touched_base(member, actions.access_contact(member, contact_id)))
+
+
+class ReminderOut(Schema):
+    day: str
+    user: str
+    state: str
+    contacts: list[int]
+
+
+@router.get("/contacts/reminders/sent", response=list[ReminderOut],
+            summary="Reminder e-mails sent (the last 100), with the contacts each listed")  # fmt: skip
+def reminders_sent(request: HttpRequest) -> list[dict[str, Any]]:
+    member = membership(request)
+    digests = (ReminderDigest.objects.filter(workspace=member.workspace)
+               .select_related("user").prefetch_related("entries").order_by("-day", "-pk")[:100])  # fmt: skip
+    return [{"day": d.day.isoformat(), "user": d.user.email, "state": d.state,
+             "contacts": [e.contact_id for e in d.entries.all()]} for d in digests]  # fmt: skip
+
+
+class ChannelBalanceOut(Schema):
+    channel_id: int
+    talk: int
+    listen: int
+
+
+class WeekOut(Schema):
+    week_of: str  # the Monday, UTC
+    talk: int  # posts published
+    replies: int  # replies sent from the inbox
+    conversations: int  # conversations those replies answered
+    engagements: int  # likes and reposts of others' posts
+    listen: int  # replies + engagements
+    listen_per_post: float | None
+    all_talk: bool
+    channels: list[ChannelBalanceOut]
+
+
+class BalanceOut(Schema):
+    target: float  # listening per post published
+    weeks: list[WeekOut]
+
+
+@router.get("/contacts/balance", response=BalanceOut,
+            summary="Talking and listening per week and channel, against the target")  # fmt: skip
+def balance_report(request: HttpRequest, weeks: int = 12) -> dict[str, Any]:
+    member = membership(request)
+    if not 1 <= weeks <= 104:
+        raise ValidationError({"weeks": "weeks is 1 to 104."})
+    target = balance.target_of(member.workspace.pk)
+    return {"target": target, "weeks": [
+        {"week_of": w.start.isoformat(), "talk": w.talk, "replies": w.replies,
+         "conversations": w.conversations, "engagements": w.engagements, "listen": w.listen,
+         "listen_per_post": w.ratio(), "all_talk": w.all_talk(target),
+         "channels": [{"channel_id": pk, **c} for pk, c in sorted(w.by_channel.items())]}
+        for w in balance.weeks(member.workspace.pk, weeks)]}  # fmt: skip
+
+
+class SettingsIn(Schema):
+    listen_per_post: float
+    keep_texts_days: int | None = None
+
+
+class SettingsOut(Schema):
+    listen_per_post: float
+    keep_texts_days: int | None
+
+
+@router.put("/contacts/settings", response=SettingsOut,
+            summary="Set the listening target and how long others' texts are kept (editors)")  # fmt: skip
+def set_settings(request: HttpRequest, payload: SettingsIn) -> dict[str, Any]:
+    member = membership(request, write=True)
+    found = actions.do_set_settings(member, payload.listen_per_post, payload.keep_texts_days)
+    return {"listen_per_post": found.listen_per_post, "keep_texts_days": found.keep_texts_days}

@@ -20,6 +20,9 @@ class Api:
     def patch(self, path: str, body: dict) -> Any:
         return self.client.patch("/api/v1" + path, body, content_type="application/json")
 
+    def put(self, path: str, body: dict) -> Any:
+        return self.client.put("/api/v1" + path, body, content_type="application/json")
+
     def delete(self, path: str) -> Any:
         return self.client.delete("/api/v1" + path)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from outlier.relationships import actions
 from outlier.relationships.models import Contact, Identity
 from tests.api.client import Api
 from tests.relationships.conftest import (  # noqa: F401
@@ -119,3 +120,24 @@ def test_the_contact_endpoints_are_in_the_openapi_document():
                  "/api/v1/contacts/{contact_id}/merge", "/api/v1/identities/{identity_id}/unmerge",
                  "/api/v1/contact-lists"):  # fmt: skip
         assert path in paths, path
+
+
+def test_balance_settings_and_in_touch(team, channel):
+    arrive(channel, handle="@ana@social.example")
+    synced()
+    ana = contact_id("@ana@social.example")
+    api = Api(team.token(team.editor))
+    report = api.get("/contacts/balance?weeks=4").json()
+    assert report["target"] == 1.0 and len(report["weeks"]) == 4
+    assert report["weeks"][-1]["talk"] == 0 and report["weeks"][-1]["all_talk"] is False
+    assert api.get("/contacts/balance?weeks=0").status_code == 400
+    assert api.put("/contacts/settings", {"listen_per_post": 2, "keep_texts_days": 90}).json() == {
+        "listen_per_post": 2.0, "keep_texts_days": 90}  # fmt: skip
+    assert api.put("/contacts/settings", {"listen_per_post": 500}).status_code == 400
+    assert Api(team.token(team.contributor)).put(
+        "/contacts/settings", {"listen_per_post": 1}).status_code == 403  # fmt: skip
+    assert api.post(f"/contacts/{ana}/in-touch").status_code == 400  # no reminder set
+    actions.do_set_reminder(team.member(team.editor), Contact.objects.get(pk=ana), 4)
+    touched = api.post(f"/contacts/{ana}/in-touch")
+    assert touched.status_code == 200 and touched.json()["remind_every_weeks"] == 4
+    assert api.get("/contacts/reminders/sent").json() == []
