@@ -20,8 +20,14 @@ from ninja import Query, Router, Schema, Status
 
 from outlier.api.auth import membership
 from outlier.core.actions import check_role
-from outlier.relationships import actions, balance, queries, strength
-from outlier.relationships.models import Contact, ContactList, Identity, ReminderDigest
+from outlier.relationships import actions, balance, queries, strength, suggestions
+from outlier.relationships.models import (
+    Contact,
+    ContactList,
+    Identity,
+    MergeSuggestion,
+    ReminderDigest,
+)
 
 router = Router(tags=["contacts"])
 
@@ -390,3 +396,42 @@ def set_settings(request: HttpRequest, payload: SettingsIn) -> dict[str, Any]:
     member = membership(request, write=True)
     found = actions.do_set_settings(member, payload.listen_per_post, payload.keep_texts_days)
     return {"listen_per_post": found.listen_per_post, "keep_texts_days": found.keep_texts_days}
+
+
+class SuggestionOut(Schema):
+    id: int
+    reason: str  # the proof
+    state: str
+    first: IdentityOut
+    second: IdentityOut
+    first_contact_id: int
+    second_contact_id: int
+
+
+def suggestion_out(s: MergeSuggestion) -> dict[str, Any]:
+    return {"id": s.pk, "reason": s.reason, "state": s.state, "first": identity_out(s.first),
+            "second": identity_out(s.second), "first_contact_id": s.first.contact_id,
+            "second_contact_id": s.second.contact_id}  # fmt: skip
+
+
+@router.get("/contacts/suggestions", response=list[SuggestionOut],
+            summary="Open merge suggestions, each with its proof")  # fmt: skip
+def list_suggestions(request: HttpRequest) -> list[dict[str, Any]]:
+    member = membership(request)
+    return [suggestion_out(s) for s in suggestions.open_suggestions(member.workspace.pk)]
+
+
+class DecisionIn(Schema):
+    merge: bool  # true: merge the two contacts; false: not the same person, never again
+
+
+@router.post("/contacts/suggestions/{int:suggestion_id}", response=SuggestionOut,
+             summary="Decide a merge suggestion")  # fmt: skip
+def decide_suggestion(request: HttpRequest, suggestion_id: int,
+                      payload: DecisionIn) -> dict[str, Any]:  # fmt: skip
+    member = membership(request, write=True)
+    found = suggestions.access_suggestion(member, suggestion_id)
+    decided = suggestions.do_decide(member, found, payload.merge)
+    decided.first.refresh_from_db()
+    decided.second.refresh_from_db()
+    return suggestion_out(decided)

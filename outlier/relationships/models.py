@@ -267,3 +267,35 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact_id} due {self.due_at}"
+
+
+class SuggestionState(models.TextChoices):
+    OPEN = "open", "Open"
+    MERGED = "merged", "Merged"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class MergeSuggestion(models.Model):
+    """Two identities that proof says are one person (`reason` says which proof), waiting for
+    a person's click: never merged without one. Dismissed ones are not suggested again."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    first = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=300)
+    state = models.CharField(max_length=10, choices=SuggestionState.choices,
+                             default=SuggestionState.OPEN)  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="suggestion_once"),
+        ]
+        indexes = [models.Index(fields=["workspace", "state"], name="suggestion_open")]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} = {self.second_id}? {self.reason}"

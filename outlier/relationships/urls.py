@@ -8,4 +8,5 @@ urlpatterns = [
     path("<slug:ws>/contacts/<int:contact_id>/", views.contact, name="contact"),
     path("<slug:ws>/contacts/of-item/<int:item_id>/", views.of_item, name="of_item"),
     path("<slug:ws>/contacts/balance/", views.balance_page, name="balance"),
+    path("<slug:ws>/contacts/suggestions/<int:suggestion_id>/", views.decide, name="decide"),
 ]

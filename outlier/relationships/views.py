@@ -20,7 +20,7 @@ from outlier.core.actions import access_workspace
 from outlier.core.authn import request_user
 from outlier.core.models import Membership, Role
 from outlier.inbox.actions import access_item
-from outlier.relationships import actions, balance, queries, strength, sync
+from outlier.relationships import actions, balance, queries, strength, suggestions, sync
 from outlier.relationships.models import (
     CHANNEL_NETWORKS,
     Contact,
@@ -65,6 +65,7 @@ def contact_list(request: HttpRequest, ws: str) -> HttpResponse:
         "sorts": [("strength", "Strength"), ("recent", "Last interaction"), ("name", "Name")],
         "cold_days": queries.COLD_DAYS, "can_work": member.allows(Role.CONTRIBUTOR),
         "due_count": queries.contacts(workspace.pk, queries.Wanted(due=True)).count(),
+        "suggestions": suggestions.open_suggestions(workspace.pk)[:20],
     })  # fmt: skip
 
 
@@ -231,3 +232,23 @@ def balance_page(request: HttpRequest, ws: str) -> HttpResponse:
         "keep_texts_days": choice.keep_texts_days if choice else None,
         "can_set": member.allows(Role.EDITOR),
     }, status=status)  # fmt: skip
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, ws: str, suggestion_id: int) -> HttpResponse:
+    """Merge the two contacts a suggestion names, or dismiss it for good."""
+    member = member_for(request, ws)
+    found = suggestions.access_suggestion(member, suggestion_id)
+    merge = request.POST.get("decision") == "merge"
+    try:
+        suggestions.do_decide(member, found, merge)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("relationships:list", ws)
+    if merge:
+        messages.success(request, f"Merged {found.first.handle} and {found.second.handle}.")
+        return redirect("relationships:contact", ws, found.first.contact_id)
+    messages.success(request, "Dismissed: it will not be suggested again.")
+    return redirect("relationships:list", ws)
