@@ -241,6 +241,7 @@ WORKER_DUE_JOBS = [
     "outlier.inbox.pulls.run_pushed",  # what the fediverse pushed to a topic's inbox, at once
     "outlier.inbox.engage.run_due",  # likes and reposts done from the inbox
     "outlier.relationships.sync.run_due",  # the people behind the inbox's items, as contacts
+    "outlier.relationships.followers.run_due",  # each channel's follower and followed lists
 ]
 WORKER_SWEEPS = [
     "outlier.publishing.dispatch.sweep_abandoned",
@@ -251,6 +252,7 @@ WORKER_SWEEPS = [
     "outlier.inbox.pulls.schedule",
     "outlier.inbox.responses.sweep",
     "outlier.inbox.actions.sweep_snoozed",
+    "outlier.relationships.followers.schedule",
     "outlier.relationships.reminders.sweep",  # a daily e-mail of stay-in-touch reminders due
     "outlier.relationships.retention.sweep",  # others' texts blanked past a workspace's choice
     "outlier.analytics.rollups.sweep",
@@ -268,6 +270,8 @@ NETWORK_ADAPTERS = {
 # are read every INBOX_PULL_SECONDS.
 INBOX_PULL_SECONDS = env_int("OUTLIER_INBOX_PULL_SECONDS", 60)
 METRICS_PULL_SECONDS = env_int("OUTLIER_METRICS_PULL_SECONDS", 3600)
+# How often each channel's follower and followed lists are read (outlier.relationships.followers).
+FOLLOWERS_PULL_SECONDS = env_int("OUTLIER_FOLLOWERS_PULL_SECONDS", 3600)
 ENGAGEMENT_DAYS = env_int("OUTLIER_ENGAGEMENT_DAYS", 30)
 # Reports: the rollup tables are brought up to date at most this often (outlier/analytics/rollups.py).
 ROLLUP_SECONDS = env_int("OUTLIER_ROLLUP_SECONDS", 60)

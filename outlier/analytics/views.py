@@ -22,6 +22,7 @@ from outlier.core.authn import request_user
 from outlier.core.forms import add_errors
 from outlier.core.models import Membership, Role
 from outlier.links.models import Campaign
+from outlier.relationships import growth
 
 from . import actions, charts, exports, queries
 from .forms import CampaignForm, CostForm, ReportForm, SettingsForm
@@ -81,6 +82,8 @@ def dashboard(request: HttpRequest, ws: str) -> HttpResponse:
          for row, days in zip(followers, by_day, strict=True) if row.series],
         _labels(period), "Followers per channel", floor_zero=False,
     )  # fmt: skip
+    people = growth.by_channel(wid, period.start, period.end, filters.channel)
+    gains = {g.channel_id: g for g in people}
     funnel = queries.funnel(wid, period, filters)
     funnel_chart = charts.bar_chart(
         [("Clicks", funnel.clicks), ("Leads", funnel.leads), ("Sales", funnel.sales)], "Funnel"
@@ -100,6 +103,8 @@ def dashboard(request: HttpRequest, ws: str) -> HttpResponse:
         ),
         "posts": queries.engagement_by_post(wid, period, filters),
         "followers": followers,
+        "follower_rows": [(row, gains.get(row.channel_id)) for row in followers],
+        "rises": growth.rises(people, period.days),
         "roi_campaigns": queries.roi_by_campaign(wid, period, filters),
         "roi_channels": queries.roi_by_channel(wid, period, filters),
         "roi_posts": queries.roi_by_post(wid, period, filters, limit=10),

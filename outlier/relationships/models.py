@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from outlier.core.models import Workspace
+from outlier.publishing.models import Channel
 
 
 class IdentityNetwork(models.TextChoices):
@@ -299,3 +300,65 @@ class MergeSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_id} = {self.second_id}? {self.reason}"
+
+
+class PeoplePull(models.Model):
+    """When a channel's followers and followed accounts are read next, and by whom (a lease):
+    every `settings.FOLLOWERS_PULL_SECONDS`. `complete` says whether the last read got every
+    page (only a complete read can tell who left)."""
+
+    channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="people_pull")
+    next_at = models.DateTimeField()
+    claimed_by = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_ok_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=1000, blank=True)
+    followers = models.PositiveIntegerField(null=True, blank=True)  # as last read
+    complete = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["next_at"], name="people_pull_due")]
+
+    def __str__(self) -> str:
+        return f"people pull of channel {self.channel_id} at {self.next_at}"
+
+
+class Follow(models.Model):
+    """An identity following one of our channels ("in"), or one of our channels following
+    it ("out"); `until` is empty while it lasts."""
+
+    IN, OUT = "in", "out"
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="follows")
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="follows")
+    direction = models.CharField(max_length=3, choices=[(IN, "Follows us"), (OUT, "We follow")])
+    since = models.DateTimeField()
+    until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "identity", "direction"],
+                condition=models.Q(until__isnull=True),
+                name="follow_current",
+            ),  # fmt: skip
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.identity_id} follows {self.channel_id}"
+
+
+class FollowEvent(models.Model):
+    """A follower gained or lost, as the follower lists showed it: network growth."""
+
+    GAINED, LOST = "gained", "lost"
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="follow_events")
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="follow_events")
+    kind = models.CharField(max_length=6, choices=[(GAINED, "Gained"), (LOST, "Lost")])
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "at"], name="follow_event_growth")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.identity_id} on {self.channel_id}"

@@ -57,6 +57,10 @@ class Seen:
     url: str
     followers: int | None
     at: datetime
+    profile: bool = False  # read from the profile itself: bio, website and links are known
+    bio: str = ""
+    website: str = ""  # verified by the network (Mastodon's rel=me check)
+    links: tuple[str, ...] = ()
 
 
 def _cursor(name: str) -> SyncCursor | None:
@@ -92,10 +96,12 @@ def identities_for(workspace_id: int, seen: Iterable[Seen]) -> dict[tuple[str, s
             identity.profile_url = s.url[:2000] or identity.profile_url
             if s.followers is not None:
                 identity.followers = s.followers
+            if s.profile:
+                identity.bio, identity.website = s.bio, s.website[:2000]
+                identity.links = list(s.links)[:20]
             changed.append(identity)
-    Identity.objects.bulk_update(
-        changed, ["handle", "name", "avatar", "profile_url", "followers", "last_seen_at"]
-    )
+    Identity.objects.bulk_update(changed, ["handle", "name", "avatar", "profile_url", "followers",
+                                           "last_seen_at", "bio", "website", "links"])  # fmt: skip
     new = [s for key, s in latest.items() if key not in found]
     contacts = Contact.objects.bulk_create([
         Contact(workspace_id=workspace_id, name=(s.name or s.handle)[:300], first_seen_at=s.at)
@@ -105,6 +111,7 @@ def identities_for(workspace_id: int, seen: Iterable[Seen]) -> dict[tuple[str, s
         Identity(workspace_id=workspace_id, contact=contact, network=s.network,
                  remote_id=s.remote_id[:500], handle=s.handle[:300], name=s.name[:300],
                  avatar=s.avatar[:2000], profile_url=s.url[:2000], followers=s.followers,
+                 bio=s.bio, website=s.website[:2000], links=list(s.links)[:20],
                  first_seen_at=s.at, last_seen_at=s.at)
         for s, contact in zip(new, contacts, strict=True)
     ])  # fmt: skip

@@ -1,0 +1,194 @@
+"""Reading each channel's followers and followed accounts into identities, and the growth they
+show: who was gained and who was lost, per channel and day.
+
+Every channel whose network can list followers (capability "follower_list") has a PeoplePull
+row saying when it is read next (every `settings.FOLLOWERS_PULL_SECONDS`). A worker leases due
+rows (row locks, SKIP LOCKED), reads up to MAX_PAGES pages of followers and of followed
+accounts, and in one transaction: makes or refreshes an identity for each person (with what
+their profile says: bio, verified website, links, for merge suggestions on proof), sets
+"follows you" and "you follow", records a `FollowEvent` "gained" for each new follower and,
+when the list was read to its end, "lost" for each one gone. A list cut off at MAX_PAGES
+counts only gains (nobody is said to have left on a partial read).
+
+`run_due` is a worker job (settings.WORKER_DUE_JOBS), `schedule` a sweep.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from outlier.networks import registry
+from outlier.networks.base import ErrorKind, PublishError
+from outlier.publishing import actions as publishing_actions
+from outlier.publishing import content
+from outlier.publishing.models import Channel, ChannelStatus
+from outlier.relationships import suggestions
+from outlier.relationships.models import (
+    CHANNEL_NETWORKS,
+    Follow,
+    FollowEvent,
+    Identity,
+    PeoplePull,
+)
+from outlier.relationships.sync import Seen, identities_for
+
+logger = logging.getLogger(__name__)
+
+LEASE_SECONDS = 900
+MAX_PAGES = 50
+RETRY_SECONDS = 600
+
+
+def _networks() -> list[str]:
+    return [name for name, adapter in registry.ADAPTERS.items()
+            if "follower_list" in adapter.capabilities and name in CHANNEL_NETWORKS]  # fmt: skip
+
+
+def schedule(now: datetime | None = None) -> int:
+    """Give every channel that lists followers a pull row, due now. Idempotent."""
+    now = now or timezone.now()
+    missing = Channel.objects.filter(network__in=_networks(), people_pull__isnull=True)
+    rows = [PeoplePull(channel_id=pk, next_at=now) for pk in missing.values_list("pk", flat=True)]
+    PeoplePull.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def claim(worker_id: str, limit: int, now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    due = PeoplePull.objects.filter(next_at__lte=now, channel__network__in=_networks())
+    if not due.exists():
+        return []
+    with transaction.atomic():
+        ids = list(
+            due.select_for_update(skip_locked=True, of=("self",))
+            .filter(Q(claimed_by="") | Q(claimed_at__lt=now - timedelta(seconds=LEASE_SECONDS)))
+            .order_by("next_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        PeoplePull.objects.filter(pk__in=ids).update(claimed_by=worker_id, claimed_at=now)
+    return ids
+
+
+def run_due(worker_id: str, limit: int = 10) -> int:
+    """Read every due channel this worker could lease (one at a time); how many it read."""
+    ids = claim(worker_id, 1)
+    for pull in PeoplePull.objects.filter(pk__in=ids, claimed_by=worker_id).select_related(
+        "channel"
+    ):  # fmt: skip
+        pull_channel(pull)
+    return len(ids)
+
+
+def read_all(list_page: Callable[[str], Any]) -> tuple[list[Any], bool]:
+    """Every person of a paged list, and whether the list was read to its end."""
+    people: list[Any] = []
+    cursor = ""
+    for _ in range(MAX_PAGES):
+        page = list_page(cursor)
+        people.extend(page.people)
+        if not page.cursor or page.cursor == cursor:
+            return people, True
+        cursor = page.cursor
+    return people, False
+
+
+def pull_channel(pull: PeoplePull, now: datetime | None = None) -> int:
+    """Read the channel's followers and followed accounts; reschedule. Returns how many
+    followers were gained."""
+    channel = pull.channel
+    now = now or timezone.now()
+    interval = timedelta(seconds=settings.FOLLOWERS_PULL_SECONDS)
+    fields: dict[str, object] = {"claimed_by": "", "next_at": now + interval}
+    gained = 0
+    if channel.status == ChannelStatus.NEEDS_RECONNECT:
+        fields["last_error"] = "The channel needs reconnecting."
+        PeoplePull.objects.filter(pk=pull.pk).update(**fields)
+        return 0
+    adapter = cast(Any, content.adapter_for(channel))
+    try:
+        followers, complete = read_all(adapter.followers)
+        following, following_complete = read_all(adapter.following)
+        gained = record(channel, followers, complete, following, following_complete, now)
+        fields.update(last_ok_at=now, last_error="", followers=len(followers), complete=complete)
+    except PublishError as exc:
+        logger.info("Reading the followers of %s failed: %s", channel, exc)
+        fields["last_error"] = str(exc)[:1000]
+        wait = RETRY_SECONDS
+        if exc.kind == ErrorKind.RATE_LIMITED and exc.retry_after:
+            wait = int(max(exc.retry_after, 1))
+        fields["next_at"] = now + timedelta(seconds=min(wait, interval.total_seconds()))
+        if exc.kind == ErrorKind.AUTH:
+            publishing_actions.do_mark_needs_reconnect(channel.pk, str(exc))
+    except Exception as exc:  # a bug reading one network must not stop the others
+        logger.exception("Reading the followers of %s raised", channel)
+        fields["last_error"] = f"Unexpected error: {exc}"[:1000]
+        fields["next_at"] = now + timedelta(seconds=min(RETRY_SECONDS, interval.total_seconds()))
+    finally:
+        content.save_changes(channel, adapter)
+    PeoplePull.objects.filter(pk=pull.pk).update(**fields)
+    return gained
+
+
+def _seen(network: str, person: Any, now: datetime) -> Seen:
+    return Seen(network, person.remote_id[:500], person.handle, person.name, person.avatar,
+                person.url, person.followers, now, profile=True, bio=person.bio,
+                website=person.website, links=tuple(person.links))  # fmt: skip
+
+
+def record(channel: Channel, followers: list[Any], complete: bool, following: list[Any],
+           following_complete: bool, now: datetime) -> int:  # fmt: skip
+    """Store what the lists say (see the module's docstring); returns the followers gained."""
+    network = CHANNEL_NETWORKS[channel.network]
+    workspace_id = channel.workspace_id
+    with transaction.atomic():
+        people = identities_for(workspace_id, [_seen(network, p, now)
+                                               for p in [*followers, *following]])  # fmt: skip
+        gained, lost = _follows(channel, Follow.IN, {
+            people[(network, p.remote_id[:500])].pk for p in followers}, complete, now)  # fmt: skip
+        started, stopped = _follows(channel, Follow.OUT, {
+            people[(network, p.remote_id[:500])].pk for p in following}, following_complete,
+            now)  # fmt: skip
+        FollowEvent.objects.bulk_create(
+            [FollowEvent(workspace_id=workspace_id, channel=channel, identity_id=pk,
+                         kind=FollowEvent.GAINED, at=now) for pk in sorted(gained)]
+            + [FollowEvent(workspace_id=workspace_id, channel=channel, identity_id=pk,
+                           kind=FollowEvent.LOST, at=now) for pk in sorted(lost)]
+        )  # fmt: skip
+        _flags(gained | lost | started | stopped)
+    suggestions.suggest(Identity.objects.filter(pk__in=[i.pk for i in people.values()
+                                                        if i.website]))  # fmt: skip
+    return len(gained)
+
+
+def _follows(channel: Channel, direction: str, now_ids: set[int], complete: bool,
+             now: datetime) -> tuple[set[int], set[int]]:  # fmt: skip
+    """Open the follows that are new, close those gone (only after a complete read)."""
+    current = dict(Follow.objects.filter(channel=channel, direction=direction,
+                                         until__isnull=True).values_list("identity_id", "pk"))  # fmt: skip
+    new = now_ids - set(current)
+    Follow.objects.bulk_create([Follow(channel=channel, identity_id=pk, direction=direction,
+                                       since=now) for pk in new])  # fmt: skip
+    gone = set(current) - now_ids if complete else set()
+    Follow.objects.filter(pk__in=[current[pk] for pk in gone]).update(until=now)
+    return new, gone
+
+
+def _flags(identity_ids: set[int]) -> None:
+    """ "Follows you" and "you follow" from the follows open on any of the workspace's
+    channels."""
+    if not identity_ids:
+        return
+    open_follows = Follow.objects.filter(identity_id__in=identity_ids, until__isnull=True)
+    ins = set(open_follows.filter(direction=Follow.IN).values_list("identity_id", flat=True))
+    outs = set(open_follows.filter(direction=Follow.OUT).values_list("identity_id", flat=True))
+    for flag, on in (("follows_you", ins), ("you_follow", outs)):
+        Identity.objects.filter(pk__in=on).update(**{flag: True})
+        Identity.objects.filter(pk__in=identity_ids - on).update(**{flag: False})
