@@ -10,17 +10,18 @@ write calls `outlier.relationships.actions`, as the screens do.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from outlier.api.auth import membership
 from outlier.core.actions import check_role
-from outlier.relationships import actions, balance, queries, strength, suggestions
+from outlier.relationships import actions, balance, growth, queries, strength, suggestions
 from outlier.relationships.models import (
     Contact,
     ContactList,
@@ -435,3 +436,47 @@ def decide_suggestion(request: HttpRequest, suggestion_id: int,
     decided.first.refresh_from_db()
     decided.second.refresh_from_db()
     return suggestion_out(decided)
+
+
+class GrowthDayOut(Schema):
+    day: date
+    gained: int
+    lost: int
+
+
+class RiseOut(Schema):
+    day: date
+    gained: int
+    post_ids: list[int]  # posts the channel sent in the 48 hours before that day ended
+
+
+class GrowthOut(Schema):
+    channel_id: int
+    channel: str
+    network: str
+    gained: int
+    lost: int
+    net: int
+    days: list[GrowthDayOut]
+    rises: list[RiseOut]
+
+
+@router.get("/contacts/growth", response=list[GrowthOut],
+            summary="Followers gained and lost per channel and day, from the follower lists",
+            description="`start` and `end` are UTC days (end included; the last 30 days by "
+                        "default, at most 366).")  # fmt: skip
+def growth_report(request: HttpRequest, start: date | None = None, end: date | None = None,
+                  channel_id: int | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    member = membership(request)
+    end = end or timezone.now().date()
+    start = start or end - timedelta(days=29)
+    if start > end or (end - start).days > 365:
+        raise ValidationError({"start": "start is on or before end, at most 366 days apart."})
+    rows = growth.by_channel(member.workspace.pk, start, end, channel_id)
+    rises = growth.rises(rows, (end - start).days + 1)
+    return [{"channel_id": g.channel_id, "channel": g.channel, "network": g.network,
+             "gained": g.gained, "lost": g.lost, "net": g.net,
+             "days": [{"day": d, "gained": n[0], "lost": n[1]} for d, n in sorted(g.by_day.items())],
+             "rises": [{"day": r.day, "gained": r.gained, "post_ids": [d.post_id for d in r.posts]}
+                       for r in rises if r.channel_id == g.channel_id]}
+            for g in rows]  # fmt: skip

@@ -35,6 +35,7 @@ class ChannelGrowth:
 @dataclass
 class Rise:
     day: date
+    channel_id: int
     channel: str
     gained: int
     posts: list[Delivery]
@@ -88,5 +89,5 @@ def rises(growth: list[ChannelGrowth], days: int) -> list[Rise]:
             channel_id=g.channel_id, state=DeliveryState.SENT, sent_at__gte=end - RISE_LOOKBACK,
             sent_at__lt=end, post__inbox_reply__isnull=True,
         ).select_related("post").order_by("-sent_at")[:5])  # fmt: skip
-        result.append(Rise(day, g.channel, gained, posts))
+        result.append(Rise(day, g.channel_id, g.channel, gained, posts))
     return result

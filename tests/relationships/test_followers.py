@@ -85,3 +85,16 @@ def test_the_report_shows_gains_and_what_preceded_a_rise(team, toot):
     page = team.client(team.viewer).get(f"/app/{team.workspace.slug}/reports/").content.decode()
     assert "data-gained>5</td>" in page
     assert "What preceded a rise" in page and "Our big announcement" in page
+
+
+def test_growth_in_the_api(team, toot):
+    from tests.api.client import Api
+
+    PeoplePull.objects.create(channel=toot, next_at=timezone.now())
+    followers.record(toot, [someone(n) for n in range(4)], True, [], True, timezone.now())
+    api = Api(team.token(team.viewer))
+    [row] = api.get("/contacts/growth").json()
+    assert (row["channel_id"], row["gained"], row["lost"], row["net"]) == (toot.pk, 4, 0, 4)
+    assert row["days"][0]["gained"] == 4 and row["rises"][0]["gained"] == 4
+    assert api.get("/contacts/growth?start=2026-01-10&end=2026-01-01").status_code == 400
+    assert api.get("/contacts/growth?start=2020-01-01&end=2026-01-01").status_code == 400
