@@ -242,6 +242,7 @@ WORKER_DUE_JOBS = [
     "outlier.inbox.engage.run_due",  # likes and reposts done from the inbox
     "outlier.relationships.sync.run_due",  # the people behind the inbox's items, as contacts
     "outlier.relationships.followers.run_due",  # each channel's follower and followed lists
+    "outlier.relationships.streams.run_due",  # listening streams: searches, lists, feeds
 ]
 WORKER_SWEEPS = [
     "outlier.publishing.dispatch.sweep_abandoned",
@@ -272,6 +273,8 @@ INBOX_PULL_SECONDS = env_int("OUTLIER_INBOX_PULL_SECONDS", 60)
 METRICS_PULL_SECONDS = env_int("OUTLIER_METRICS_PULL_SECONDS", 3600)
 # How often each channel's follower and followed lists are read (outlier.relationships.followers).
 FOLLOWERS_PULL_SECONDS = env_int("OUTLIER_FOLLOWERS_PULL_SECONDS", 3600)
+# How often each listening stream reads its search, list or feed (outlier.relationships.streams).
+STREAM_PULL_SECONDS = env_int("OUTLIER_STREAM_PULL_SECONDS", 300)
 ENGAGEMENT_DAYS = env_int("OUTLIER_ENGAGEMENT_DAYS", 30)
 # Reports: the rollup tables are brought up to date at most this often (outlier/analytics/rollups.py).
 ROLLUP_SECONDS = env_int("OUTLIER_ROLLUP_SECONDS", 60)

@@ -27,6 +27,9 @@ class InteractionKind(models.TextChoices):
     LIKE = "like", "Like"
     REPOST = "repost", "Repost"
     FOLLOW = "follow", "Follow"
+    # Someone's own post found by a listening stream (outlier.relationships.streams): neither
+    # work nor activity towards us, but it can be answered, liked and reposted from here.
+    POST = "post", "Post"
 
 
 WORK_KINDS = (
@@ -155,7 +158,7 @@ class Interaction(models.Model):
 
     @property
     def can_reply(self) -> bool:
-        return self.is_work and bool(self.reply_ref)
+        return (self.is_work or self.kind == InteractionKind.POST) and bool(self.reply_ref)
 
 
 def conversation_of(kind: str, author_id: str, subject_id: str, thread_root: str) -> str:

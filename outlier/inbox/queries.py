@@ -116,6 +116,8 @@ def unread_count(workspace_id: int, now: datetime | None = None) -> int:
 
 def conversation(item: Interaction, limit: int = 100) -> list[Interaction]:
     """The items of the item's conversation, oldest first (the item included)."""
+    if item.kind == InteractionKind.POST:  # a post a stream found stands alone
+        return [item]
     rows = Interaction.objects.filter(
         workspace_id=item.workspace_id, conversation=item.conversation, kind__in=WORK_KINDS
     ).select_related("channel")
@@ -149,7 +151,7 @@ def filter_choices(workspace_id: int) -> dict[str, list[tuple[str, str]]]:
 
 def recent(channel: Channel, *, kind: str = "", limit: int = 50) -> QuerySet[Interaction]:
     """A channel's interactions, newest first; `kind` keeps one kind ("reply", "like", …)."""
-    rows = Interaction.objects.filter(channel=channel)
+    rows = Interaction.objects.filter(channel=channel).exclude(kind=InteractionKind.POST)
     if kind:
         rows = rows.filter(kind=kind)
     return rows.order_by("-created_at", "-pk")[:limit]

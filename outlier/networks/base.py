@@ -164,6 +164,7 @@ class InteractionKind(enum.Enum):
     QUOTE = "quote"
     FOLLOW = "follow"
     MESSAGE = "message"  # a direct (private) message to the account
+    POST = "post"  # someone's own post, found by a search or a feed (a listening stream)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from outlier.core.actions import check_role
 from outlier.core.models import Membership, Role
 from outlier.inbox.actions import check_tag_names, do_forget_authors
-from outlier.inbox.models import Interaction
+from outlier.inbox.models import Interaction, InteractionKind
 from outlier.relationships import strength
 from outlier.relationships.models import (
     Contact,
@@ -90,8 +90,10 @@ def rescore(contact: Contact, now: datetime | None = None) -> Contact:
 
 
 def _interactions_of(workspace_id: int, network: str, remote_id: str) -> QuerySet[Interaction]:
-    return Interaction.objects.filter(workspace_id=workspace_id, author_id=remote_id,
-                                      channel__network__in=channel_networks(network))  # fmt: skip
+    return Interaction.objects.filter(
+        workspace_id=workspace_id, author_id=remote_id,
+        channel__network__in=channel_networks(network),
+    ).exclude(kind=InteractionKind.POST)  # fmt: skip
 
 
 def _due(contact: Contact, now: datetime) -> None:

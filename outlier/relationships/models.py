@@ -362,3 +362,54 @@ class FollowEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.identity_id} on {self.channel_id}"
+
+
+class StreamKind(models.TextChoices):
+    SEARCH = "search", "Search (keyword or #hashtag)"
+    FEED = "feed", "Bluesky list or feed"
+
+
+class Stream(models.Model):
+    """A listening stream of a community: what one channel's account reads on its network
+    (a keyword or hashtag search, a Bluesky list or feed), pulled on a schedule (a leased row);
+    the posts found go to the inbox's table as kind "post", once each."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="streams")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="streams")
+    name = models.CharField(max_length=80)
+    kind = models.CharField(max_length=6, choices=StreamKind.choices)
+    query = models.CharField(max_length=500)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_at = models.DateTimeField()
+    claimed_by = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_ok_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=1000, blank=True)
+    found = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["active", "next_at"], name="stream_due")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StreamHit(models.Model):
+    """A post a stream found (an inbox row of kind "post")."""
+
+    stream = models.ForeignKey(Stream, on_delete=models.CASCADE, related_name="hits")
+    interaction = models.ForeignKey(
+        "inbox.Interaction", on_delete=models.CASCADE, related_name="stream_hits"
+    )
+    found_at = models.DateTimeField(auto_now_add=True)
+    link = models.URLField(max_length=2000, blank=True)  # the post's first outside link
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["stream", "interaction"], name="stream_hit_once"),
+        ]
+        indexes = [models.Index(fields=["stream", "-interaction"], name="stream_hits_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.stream_id}: {self.interaction_id}"

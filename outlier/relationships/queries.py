@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.db.models import Exists, F, OrderBy, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from outlier.inbox.models import Interaction
+from outlier.inbox.models import Interaction, InteractionKind
 from outlier.relationships import strength
 from outlier.relationships.models import (
     CHANNEL_NETWORKS,
@@ -106,7 +106,8 @@ def timeline(contact: Contact, limit: int = TIMELINE) -> list[Entry]:
         items = Interaction.objects.filter(
             workspace_id=contact.workspace_id, author_id=identity.remote_id,
             channel__network__in=channel_networks(identity.network),
-        ).select_related("channel").order_by("-created_at", "-pk")[:limit]  # fmt: skip
+        ).exclude(kind=InteractionKind.POST).select_related("channel").order_by(
+            "-created_at", "-pk")[:limit]  # fmt: skip
         entries += [Entry(i.created_at, "in", i.kind, i.text, i.url, identity, item=i)
                     for i in items]  # fmt: skip
     by_id = {i.pk: i for i in identities}

@@ -28,7 +28,13 @@ from typing import Any, cast
 from django.db import transaction
 from django.utils import timezone
 
-from outlier.inbox.models import EngageAction, EngageState, InboxReply, Interaction
+from outlier.inbox.models import (
+    EngageAction,
+    EngageState,
+    InboxReply,
+    Interaction,
+    InteractionKind,
+)
 from outlier.publishing.models import DeliveryState
 from outlier.relationships import strength
 from outlier.relationships.models import (
@@ -190,7 +196,9 @@ def _sync_interactions(now: datetime) -> int:
             return 0
         by_workspace: dict[int, list[Mapping[str, Any]]] = {}
         for row in rows:
-            if row["channel__network"] in CHANNEL_NETWORKS and row["author_id"]:
+            # A post a listening stream found is not an interaction with us (streams.py).
+            if (row["channel__network"] in CHANNEL_NETWORKS and row["author_id"]
+                    and row["kind"] != InteractionKind.POST):  # fmt: skip
                 by_workspace.setdefault(row["workspace_id"], []).append(row)
         for workspace_id, found in by_workspace.items():
             _take_interactions(workspace_id, found, now)

@@ -20,13 +20,25 @@ from outlier.core.actions import access_workspace
 from outlier.core.authn import request_user
 from outlier.core.models import Membership, Role
 from outlier.inbox.actions import access_item
-from outlier.relationships import actions, balance, queries, strength, suggestions, sync
+from outlier.publishing import content
+from outlier.publishing.models import Channel
+from outlier.relationships import (
+    actions,
+    balance,
+    queries,
+    streams,
+    strength,
+    suggestions,
+    sync,
+)
 from outlier.relationships.models import (
     CHANNEL_NETWORKS,
     Contact,
     ContactList,
     ContactTag,
     RelationshipSettings,
+    Stream,
+    StreamKind,
 )
 
 PAGE_SIZE = 50
@@ -252,3 +264,49 @@ def decide(request: HttpRequest, ws: str, suggestion_id: int) -> HttpResponse:
         return redirect("relationships:contact", ws, found.first.contact_id)
     messages.success(request, "Dismissed: it will not be suggested again.")
     return redirect("relationships:list", ws)
+
+
+@login_required
+def stream_list(request: HttpRequest, ws: str) -> HttpResponse:
+    """The workspace's listening streams; editors add and remove them."""
+    member = member_for(request, ws)
+    workspace = member.workspace
+    status = 200
+    if request.method == "POST":
+        post = request.POST
+        try:
+            if post.get("action") == "delete":
+                stream = streams.access_stream(member, _int(post.get("stream")))
+                streams.do_delete_stream(member, stream)
+                messages.success(request, f"Stream “{stream.name}” removed.")
+            else:
+                made = streams.do_create_stream(member, post.get("channel", ""),
+                                                post.get("kind", ""), post.get("query", ""),
+                                                post.get("name", ""))  # fmt: skip
+                messages.success(request, f"Listening: “{made.name}”. Its first posts arrive "
+                                          "within a minute.")  # fmt: skip
+                return redirect("relationships:stream", ws, made.pk)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            status = 400
+        else:
+            return redirect("relationships:streams", ws)
+    readers = [c for c in Channel.objects.filter(workspace=workspace).order_by("name")
+               if {"search", "feed"} & content.adapter_for(c).capabilities]  # fmt: skip
+    return render(request, "relationships/streams.html", {
+        "membership": member, "workspace": workspace,
+        "streams": Stream.objects.filter(workspace=workspace).select_related("channel"),
+        "readers": readers, "kinds": StreamKind.choices, "can_set": member.allows(Role.EDITOR),
+        "form": request.POST if status == 400 else {},
+    }, status=status)  # fmt: skip
+
+
+@login_required
+def stream(request: HttpRequest, ws: str, stream_id: int) -> HttpResponse:
+    member = member_for(request, ws)
+    found = streams.access_stream(member, stream_id)
+    return render(request, "relationships/stream.html", {
+        "membership": member, "workspace": member.workspace, "stream": found,
+        "hits": streams.hits(found), "can_work": member.allows(Role.CONTRIBUTOR),
+    })  # fmt: skip

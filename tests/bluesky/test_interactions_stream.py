@@ -31,7 +31,7 @@ def test_interactions_are_read_from_the_event_stream(
         cursor = page.cursor
 
     found = {item.kind: item for item in items}
-    assert set(found) == set(InteractionKind) - {InteractionKind.MESSAGE}
+    assert set(found) == set(InteractionKind) - {InteractionKind.MESSAGE, InteractionKind.POST}
     assert len(items) == 6
     for kind, item in found.items():
         assert item.remote_id == done[kind.value]

@@ -1,0 +1,98 @@
+"""Listening streams: what one finds is stored once (in the inbox's table, as posts), shown on
+the stream's page with what can be done with it, kept out of the inbox's work and out of the
+contacts until someone saves the author; bad streams are refused with a reason."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from outlier.inbox.models import Interaction
+from outlier.relationships import streams
+from outlier.relationships.models import Identity, Stream
+from tests.relationships.conftest import synced
+
+HOSTILE = '<script>alert("x")</script>'
+
+
+def post(n: int, **values: object) -> SimpleNamespace:
+    """A post as an adapter's search gives it (networks.base.Post)."""
+    author = SimpleNamespace(remote_id=f"https://social.example/users/w{n}",
+                             handle=f"@w{n}@social.example", name=f"Writer {n}", avatar="",
+                             url="", followers=10)  # fmt: skip
+    fields = {"remote_id": f"https://social.example/statuses/s{n}", "author": author,
+              "created_at": timezone.now() - timedelta(minutes=n), "text": f"About #oss {n}",
+              "url": f"https://social.example/@w{n}/s{n}", "language": "en",
+              "reply_ref": f"11{n}", "links": ("https://news.example/story",)}  # fmt: skip
+    return SimpleNamespace(**(fields | values))
+
+
+def a_stream(team, toot) -> Stream:
+    return Stream.objects.create(workspace=team.workspace, channel=toot, name="OSS",
+                                 kind="search", query="#oss", next_at=timezone.now())  # fmt: skip
+
+
+def found(stream, posts) -> int:
+    return streams._store(stream, [(streams.as_seen(p), streams._link(p)) for p in posts])
+
+
+def test_posts_are_stored_once_and_kept_out_of_the_work_and_the_contacts(team, toot):
+    stream = a_stream(team, toot)
+    assert found(stream, [post(1), post(2)]) == 2
+    assert found(stream, [post(2), post(3)]) == 1  # 2 again: not twice
+    assert Interaction.objects.filter(kind="post").count() == 3
+    assert not Interaction.objects.filter(kind="post", is_work=True).exists()
+    inbox = team.client(team.viewer).get(f"/app/{team.workspace.slug}/inbox/").content.decode()
+    assert "About #oss" not in inbox
+    synced()
+    assert not Identity.objects.exists()  # a post found is not an interaction with us
+
+
+def test_the_stream_page_offers_reply_contact_and_scoop(team, toot):
+    stream = a_stream(team, toot)
+    found(stream, [post(1, text=HOSTILE)])
+    page = team.client(team.contributor).get(
+        f"/app/{team.workspace.slug}/streams/{stream.pk}/").content.decode()  # fmt: skip
+    item = Interaction.objects.get(kind="post")
+    assert f"/inbox/{item.pk}/#reply" in page and "Save the author as a contact" in page
+    assert "?url=https%3A//news.example/story" in page
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+    # The item page answers it like an inbox item.
+    item_page = team.client(team.contributor).get(f"/app/{team.workspace.slug}/inbox/{item.pk}/")
+    assert "Reply on Mastodon as Toots" in item_page.content.decode()
+    saved = team.client(team.contributor).post(
+        f"/app/{team.workspace.slug}/contacts/of-item/{item.pk}/")  # fmt: skip
+    assert saved.status_code == 302
+    assert Identity.objects.get().handle == "@w1@social.example"
+
+
+def test_bad_streams_are_refused_with_a_reason(team, toot, rival_toot):
+    member = team.member(team.editor)
+    for args, reason in (((toot.pk, "nonsense", "x"), "Choose a search"),
+                         ((rival_toot.pk, "search", "#oss"), "this workspace's channels"),
+                         (("abc", "search", "#oss"), "this workspace's channels"),
+                         ((toot.pk, "feed", "at://did:plc:x/app.bsky.graph.list/1"), "cannot read lists")):  # fmt: skip
+        with pytest.raises(ValidationError, match=reason):
+            streams.check_stream(member, *args, name="")
+    with pytest.raises(ValidationError, match="what to listen for"):
+        streams.check_stream(member, toot.pk, "search", "   ", name="")
+    response = team.client(team.contributor).post(f"/app/{team.workspace.slug}/streams/",
+                                                   {"kind": "search", "query": "#oss",
+                                                    "channel": toot.pk})  # fmt: skip
+    assert response.status_code == 403
+    assert not Stream.objects.exists()
+
+
+def test_other_workspaces_streams_are_missing(team, rival_toot):
+    theirs = Stream.objects.create(workspace=team.other_workspace, channel=rival_toot, name="x",
+                                   kind="search", query="#x", next_at=timezone.now())  # fmt: skip
+    client = team.client(team.owner)
+    assert client.get(f"/app/{team.workspace.slug}/streams/{theirs.pk}/").status_code == 404
+    gone = client.post(f"/app/{team.workspace.slug}/streams/", {"action": "delete",
+                                                                "stream": theirs.pk})  # fmt: skip
+    assert gone.status_code == 400 or gone.status_code == 404
+    assert Stream.objects.filter(pk=theirs.pk).exists()
