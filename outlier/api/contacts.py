@@ -21,13 +21,22 @@ from ninja import Query, Router, Schema, Status
 
 from outlier.api.auth import membership
 from outlier.core.actions import check_role
-from outlier.relationships import actions, balance, growth, queries, strength, suggestions
+from outlier.relationships import (
+    actions,
+    balance,
+    growth,
+    queries,
+    streams,
+    strength,
+    suggestions,
+)
 from outlier.relationships.models import (
     Contact,
     ContactList,
     Identity,
     MergeSuggestion,
     ReminderDigest,
+    Stream,
 )
 
 router = Router(tags=["contacts"])
@@ -480,3 +489,86 @@ def growth_report(request: HttpRequest, start: date | None = None, end: date | N
              "rises": [{"day": r.day, "gained": r.gained, "post_ids": [d.post_id for d in r.posts]}
                        for r in rises if r.channel_id == g.channel_id]}
             for g in rows]  # fmt: skip
+
+
+class StreamOut(Schema):
+    id: int
+    name: str
+    kind: Literal["search", "feed"]
+    query: str
+    channel_id: int
+    active: bool
+    found: int
+    last_ok_at: datetime | None
+    last_error: str
+    next_at: datetime
+
+
+class StreamPostOut(Schema):
+    item_id: int  # the inbox item: reply, like and repost through /inbox/items/{id}/…
+    remote_id: str
+    author_handle: str
+    author_name: str
+    author_id: str
+    text: str
+    url: str
+    language: str
+    created_at: datetime
+    link: str  # the post's first outside link, to scoop
+
+
+class StreamDetailOut(StreamOut):
+    posts: list[StreamPostOut]
+
+
+def stream_out(s: Stream) -> dict[str, Any]:
+    return {"id": s.pk, "name": s.name, "kind": s.kind, "query": s.query,
+            "channel_id": s.channel_id, "active": s.active, "found": s.found,
+            "last_ok_at": s.last_ok_at, "last_error": s.last_error, "next_at": s.next_at}  # fmt: skip
+
+
+class StreamIn(Schema):
+    channel_id: int
+    kind: Literal["search", "feed"]
+    query: str
+    name: str = ""
+
+
+@router.get("/streams", response=list[StreamOut], summary="The workspace's listening streams")
+def list_streams(request: HttpRequest) -> list[dict[str, Any]]:
+    member = membership(request)
+    return [stream_out(s) for s in Stream.objects.filter(workspace=member.workspace)]
+
+
+@router.post("/streams", response={201: StreamOut}, summary="Start listening (editors)",
+             description="A keyword or #hashtag search, or a Bluesky list or feed by its "
+                         "at:// address, read by one of the workspace's channels.")  # fmt: skip
+def create_stream(request: HttpRequest, payload: StreamIn) -> Status[dict[str, Any]]:
+    member = membership(request, write=True)
+    made = streams.do_create_stream(member, payload.channel_id, payload.kind, payload.query,
+                                    payload.name)  # fmt: skip
+    return Status(201, stream_out(made))
+
+
+@router.get("/streams/{int:stream_id}", response=StreamDetailOut,
+            summary="A stream with the newest posts it found")  # fmt: skip
+def read_stream(request: HttpRequest, stream_id: int, limit: int = 50) -> dict[str, Any]:
+    member = membership(request)
+    if not 1 <= limit <= MAX_PAGE:
+        raise ValidationError({"limit": f"limit is 1 to {MAX_PAGE}."})
+    found = streams.access_stream(member, stream_id)
+    return stream_out(found) | {"posts": [
+        {"item_id": h.interaction.pk, "remote_id": h.interaction.remote_id,
+         "author_handle": h.interaction.author_handle, "author_name": h.interaction.author_name,
+         "author_id": h.interaction.author_id, "text": h.interaction.text,
+         "url": h.interaction.url, "language": h.interaction.language,
+         "created_at": h.interaction.created_at, "link": h.link}
+        for h in streams.hits(found, limit)]}  # fmt: skip
+
+
+@router.delete("/streams/{int:stream_id}", response={204: None},
+               summary="Stop listening (editors); the posts found stay")  # fmt: skip
+def delete_stream(request: HttpRequest, stream_id: int) -> Status[None]:
+    member = membership(request, write=True)
+    streams.do_delete_stream(member, streams.access_stream(member, stream_id))
+    return Status(204, None)

@@ -96,3 +96,22 @@ def test_other_workspaces_streams_are_missing(team, rival_toot):
                                                                 "stream": theirs.pk})  # fmt: skip
     assert gone.status_code == 400 or gone.status_code == 404
     assert Stream.objects.filter(pk=theirs.pk).exists()
+
+
+def test_streams_in_the_api(team, toot):
+    from tests.api.client import Api
+
+    stream = a_stream(team, toot)
+    found(stream, [post(1)])
+    api = Api(team.token(team.viewer))
+    assert [s["id"] for s in api.get("/streams").json()] == [stream.pk]
+    one = api.get(f"/streams/{stream.pk}").json()
+    assert one["posts"][0]["link"] == "https://news.example/story"
+    assert one["posts"][0]["item_id"] == Interaction.objects.get(kind="post").pk
+    assert api.get(f"/streams/{stream.pk}?limit=0").status_code == 400
+    assert api.delete(f"/streams/{stream.pk}").status_code == 403
+    editor = Api(team.token(team.editor))
+    refused = editor.post("/streams", {"channel_id": toot.pk, "kind": "search", "query": ""})
+    assert refused.status_code == 400 and "listen for" in refused.json()["detail"]
+    assert editor.delete(f"/streams/{stream.pk}").status_code == 204
+    assert Interaction.objects.filter(kind="post").count() == 1  # the posts stay
