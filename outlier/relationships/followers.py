@@ -22,9 +22,9 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from outlier.core import leases
 from outlier.networks import registry
 from outlier.networks.base import ErrorKind, PublishError
 from outlier.publishing import actions as publishing_actions
@@ -64,17 +64,7 @@ def schedule(now: datetime | None = None) -> int:
 def claim(worker_id: str, limit: int, now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     due = PeoplePull.objects.filter(next_at__lte=now, channel__network__in=_networks())
-    if not due.exists():
-        return []
-    with transaction.atomic():
-        ids = list(
-            due.select_for_update(skip_locked=True, of=("self",))
-            .filter(Q(claimed_by="") | Q(claimed_at__lt=now - timedelta(seconds=LEASE_SECONDS)))
-            .order_by("next_at")
-            .values_list("pk", flat=True)[:limit]
-        )
-        PeoplePull.objects.filter(pk__in=ids).update(claimed_by=worker_id, claimed_at=now)
-    return ids
+    return leases.claim(due, worker_id, limit, LEASE_SECONDS, now)
 
 
 def run_due(worker_id: str, limit: int = 10) -> int:

@@ -20,11 +20,10 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from outlier.core import leases
 from outlier.core.actions import check_role
 from outlier.core.models import Membership, Role
 from outlier.inbox.ingest import do_record_interactions
@@ -112,17 +111,7 @@ def hits(stream: Stream, limit: int = 50) -> list[StreamHit]:
 def claim(worker_id: str, limit: int, now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     due = Stream.objects.filter(active=True, next_at__lte=now)
-    if not due.exists():
-        return []
-    with transaction.atomic():
-        ids = list(
-            due.select_for_update(skip_locked=True, of=("self",))
-            .filter(Q(claimed_by="") | Q(claimed_at__lt=now - timedelta(seconds=LEASE_SECONDS)))
-            .order_by("next_at")
-            .values_list("pk", flat=True)[:limit]
-        )
-        Stream.objects.filter(pk__in=ids).update(claimed_by=worker_id, claimed_at=now)
-    return ids
+    return leases.claim(due, worker_id, limit, LEASE_SECONDS, now)
 
 
 def run_due(worker_id: str, limit: int = 10) -> int:

@@ -125,8 +125,8 @@ def contact(request: HttpRequest, ws: str, contact_id: int) -> HttpResponse:
     if action == "forget":
         messages.success(request, done)
         return redirect("relationships:list", ws)
-    if action == "merge":
-        here = reverse("relationships:contact", args=[ws, int(request.POST["into"] or found.pk)])
+    if action == "merge" and not Contact.objects.filter(pk=found.pk).exists():
+        here = reverse("relationships:contact", args=[ws, _int(request.POST.get("other"))])
     messages.success(request, done)
     return redirect(here)
 
