@@ -14,6 +14,7 @@ from outlier.relationships import strength
 from outlier.relationships.models import (
     CHANNEL_NETWORKS,
     Contact,
+    FollowEvent,
     Identity,
     Touch,
     channel_networks,
@@ -111,6 +112,11 @@ def timeline(contact: Contact, limit: int = TIMELINE) -> list[Entry]:
         entries += [Entry(i.created_at, "in", i.kind, i.text, i.url, identity, item=i)
                     for i in items]  # fmt: skip
     by_id = {i.pk: i for i in identities}
+    events = FollowEvent.objects.filter(identity_id__in=list(by_id)).select_related("channel")
+    for event in events.order_by("-at", "-pk")[:limit]:
+        kind = "follow" if event.kind == FollowEvent.GAINED else "unfollow"
+        entries.append(Entry(event.at, "in", kind, f"{event.channel.name}", "",
+                             by_id[event.identity_id]))  # fmt: skip
     for touch in contact.touches.order_by("-at", "-pk")[:limit]:
         entries.append(Entry(touch.at, "out", touch.kind, touch.text, touch.url,
                              by_id.get(touch.identity_id, identities[0]), touch=touch))  # fmt: skip

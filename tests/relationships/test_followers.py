@@ -98,3 +98,13 @@ def test_growth_in_the_api(team, toot):
     assert row["days"][0]["gained"] == 4 and row["rises"][0]["gained"] == 4
     assert api.get("/contacts/growth?start=2026-01-10&end=2026-01-01").status_code == 400
     assert api.get("/contacts/growth?start=2020-01-01&end=2026-01-01").status_code == 400
+
+
+def test_follows_and_unfollows_are_on_the_contacts_timeline(team, toot):
+    day1, day2 = timezone.now() - timedelta(days=2), timezone.now() - timedelta(days=1)
+    followers.record(toot, [someone(1)], True, [], True, day1)
+    followers.record(toot, [], True, [], True, day2)
+    contact = Identity.objects.get(handle="@p1@social.example").contact
+    page = team.client(team.viewer).get(f"/app/{team.workspace.slug}/contacts/{contact.pk}/")
+    text = page.content.decode()
+    assert text.index("stopped following Toots") < text.index("followed Toots")
