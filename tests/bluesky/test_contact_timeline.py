@@ -22,9 +22,9 @@ pytestmark = pytest.mark.django_db
 
 def test_a_reply_on_the_pds_makes_a_contact_with_both_ways_on_its_timeline(
     team: Any,
-    sky: Channel,
+    sky: Channel,  # noqa: F811 (the fixture imported above)
     alice: Account,
-    bob: Account,  # noqa: F811
+    bob: Account,
 ) -> None:
     _, item = bobs_reply(team, sky, alice, bob, "Which chapter first?")
     synced()
