@@ -88,7 +88,10 @@ def test_notifications_come_from_the_appview_with_a_token_signed_for_it(
         "six notifications, read directly",
     )
 
-    assert {item.kind for item in page.items} == set(InteractionKind) - {InteractionKind.MESSAGE, InteractionKind.POST}
+    assert {item.kind for item in page.items} == set(InteractionKind) - {
+        InteractionKind.MESSAGE,
+        InteractionKind.POST,
+    }
     assert {item.remote_id for item in page.items} == set(done.values())
     assert "/.well-known/did.json" in front.requests  # where the AppView's DID came from
     assert _asked(requests, "app.bsky.notification.listNotifications") == {front.url}
