@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError
 from outlier import __version__
 from outlier.api import analytics, contacts, core, curation, fediverse, inbox, links, publishing
 from outlier.api.auth import TokenAuth
+from outlier.api.contact_exchange import router as contact_exchange_router
 
 api = NinjaAPI(
     title="Outlier API",
@@ -26,6 +27,7 @@ api.add_router("/", analytics.router)
 api.add_router("/", links.router)
 api.add_router("/", inbox.router)
 api.add_router("/", contacts.router)
+api.add_router("/", contact_exchange_router)
 
 
 def validation_errors(exc: ValidationError) -> dict[str, object]:

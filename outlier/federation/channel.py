@@ -44,6 +44,11 @@ inbox app reads them every few seconds). `engagement` counts them per posted not
 `queries.heard_since`): a reply comes with its id to answer it by (`reply_ref`), the first
 post of its thread (`thread_root`, `queries.thread_root`: the scoop or note the conversation
 started under), its language and its author's picture. `follower_count` counts the followers.
+
+Who follows the topic (capability "follower_list"): `followers` lists the topic's `Follower`
+rows, newest first, `FOLLOWERS_PAGE` a page (the cursor is the last row's id), each as the
+actor document Outlier keeps (its id, @name@host, name, icon, page); `following` is empty (a
+topic follows nobody); `profile` answers from that kept copy. A topic cannot search.
 """
 
 from __future__ import annotations
@@ -66,6 +71,8 @@ from outlier.networks.base import (
     Interaction,
     InteractionPage,
     Lookup,
+    PeoplePage,
+    Person,
     Problem,
     Published,
     PublishError,
@@ -80,6 +87,7 @@ from outlier.networks.rules import RULES
 __all__ = ["TopicChannelAdapter"]
 
 WORKSPACE_KEY = "workspace_id"
+FOLLOWERS_PAGE = 500  # rows of the database, not requests to a network
 
 
 def topic_slug(value: Any) -> str:
@@ -105,8 +113,9 @@ class TopicChannelAdapter:
     # Everything is read back from federation's own rows (what the topic's inbox stored and
     # who follows it): no network call, and it arrives by push ("pushed").
     capabilities: ClassVar[frozenset[str]] = frozenset(
-        {"delete", "engagement", "interactions", "followers", "reply", "like", "repost", "pushed"}
-    )
+        {"delete", "engagement", "interactions", "followers", "reply", "like", "repost", "pushed",
+         "follower_list"}
+    )  # fmt: skip
     rate_limit: ClassVar[RateLimit | None] = None  # the followers' servers are not one budget
 
     def __init__(self, config: Mapping[str, Any]) -> None:
@@ -268,6 +277,33 @@ class TopicChannelAdapter:
     def follower_count(self) -> int:
         return queries.follower_count(self._require_topic().pk)
 
+    def followers(self, cursor: str = "") -> PeoplePage:
+        """One page of the topic's followers, newest first."""
+        topic = self._require_topic()
+        before: int | None = None
+        if cursor:
+            if not cursor.isdigit() or len(cursor) > 18:
+                raise PublishError(f"“{cursor[:80]}” is not a page of the topic's followers: "
+                                   "start again from the first page.", ErrorKind.PERMANENT)  # fmt: skip
+            before = int(cursor)
+        rows = queries.followers_page(topic.pk, before, FOLLOWERS_PAGE)
+        more = str(rows[-1].pk) if len(rows) == FOLLOWERS_PAGE else ""
+        return PeoplePage(people=tuple(_person(row.actor) for row in rows), cursor=more)
+
+    def following(self, cursor: str = "") -> PeoplePage:
+        """A topic follows nobody."""
+        self._require_topic()
+        return PeoplePage(people=())
+
+    def profile(self, remote_id: str) -> Person:
+        """An actor as Outlier last fetched its document (when it followed, liked, replied)."""
+        self._require_topic()
+        actor = queries.remote_actor(remote_id.strip())
+        if actor is None:
+            raise PublishError(f"Outlier has no copy of the actor {remote_id[:300]}: it has not "
+                               "followed or answered this topic.", ErrorKind.PERMANENT)  # fmt: skip
+        return _person(actor)
+
     def engagement(self, remote_ids: Sequence[str]) -> dict[str, Engagement]:
         """Likes, boosts and replies the topic's inbox stored for each live posted note."""
         topic = self._require_topic()
@@ -310,6 +346,11 @@ _KINDS = {
 
 def _handle(actor: RemoteActor) -> str:
     return f"@{actor.preferred_username}@{actor.host}" if actor.preferred_username else actor.uri
+
+
+def _person(actor: RemoteActor) -> Person:
+    return Person(remote_id=actor.uri, handle=_handle(actor), name=actor.name,
+                  avatar=actor.icon, url=actor.url or actor.uri)  # fmt: skip
 
 
 def _interaction(heard: queries.Heard, thread_root: str = "") -> Interaction:

@@ -81,6 +81,20 @@ def follower_count(topic_id: int) -> int:
     return Follower.objects.filter(topic_id=topic_id).count()
 
 
+def followers_page(topic_id: int, before: int | None, limit: int) -> list[Follower]:
+    """Up to `limit` of the topic's followers, newest first, below the Follower id `before`
+    (None: from the newest), with their actors."""
+    rows = Follower.objects.filter(topic_id=topic_id).select_related("actor").order_by("-pk")
+    if before is not None:
+        rows = rows.filter(pk__lt=before)
+    return list(rows[:limit])
+
+
+def remote_actor(uri: str) -> RemoteActor | None:
+    """The cached copy of a remote actor's document, by its id."""
+    return RemoteActor.objects.filter(uri=uri).first()
+
+
 def interaction_counts(scoop_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     """{scoop id: {"like": n, "announce": n, "reply": n}} for the given scoops."""
     ids = list(scoop_ids)

@@ -202,6 +202,59 @@ class InteractionPage:
 
 
 @dataclass(frozen=True)
+class Person:
+    """Someone on a network, as a follower list, a profile or a post's author shows them.
+
+    `remote_id` is stable (a DID, an actor's URI: for Mastodon the account's `uri`, as
+    Interaction.author_id has it); everything else is what the network says now, as plain
+    text (no markup is interpreted here). `website` is a site the network verified as the
+    person's own (Mastodon: a profile field with `verified_at`), "" when it tells none;
+    `links` are the URLs in the profile (Mastodon: its fields' links; Bluesky: the URLs in
+    its description), for merge suggestions that need proof.
+    """
+
+    remote_id: str
+    handle: str  # how people write them: alice.bsky.social, @alice@example.org
+    name: str = ""
+    avatar: str = ""
+    url: str = ""  # the profile page
+    followers: int | None = None  # where the network tells
+    bio: str = ""
+    website: str = ""
+    links: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PeoplePage:
+    """One page of a follower list, and the cursor of the next one ("" = no more pages)."""
+
+    people: tuple[Person, ...]
+    cursor: str = ""
+
+
+@dataclass(frozen=True)
+class Post:
+    """A post a listening stream found (a search, a hashtag, a list or a feed)."""
+
+    remote_id: str  # unique on the network: an at:// URI, a status's ActivityPub URI
+    author: Person
+    created_at: datetime
+    text: str  # plain text
+    url: str  # where a person can see it
+    language: str = ""  # BCP-47 tag, where the network tells
+    reply_ref: str = ""  # what to pass as Content.reply_to, or to like/repost
+    links: tuple[str, ...] = ()  # the external URLs it carries (to scoop one into a topic)
+
+
+@dataclass(frozen=True)
+class PostPage:
+    """One page of posts, newest first, and the cursor of the next one ("" = no more)."""
+
+    posts: tuple[Post, ...]
+    cursor: str = ""
+
+
+@dataclass(frozen=True)
 class RateLimit:
     """A network's budget for writes: `points` per `window_seconds`, a post costing `cost`."""
 
@@ -234,6 +287,18 @@ class PublishError(Exception):
         self.unknown_outcome = unknown_outcome
 
 
+def search_query(query: str) -> str:
+    """The query of a search, stripped; PERMANENT when there is nothing to search for (before
+    anything is sent)."""
+    text = query.strip() if isinstance(query, str) else ""
+    if not text or text == "#":
+        raise PublishError(
+            "Enter a word, a phrase or a #hashtag to search for: an empty search finds nothing.",
+            ErrorKind.PERMANENT,
+        )
+    return text
+
+
 class Found(enum.Enum):
     YES = "yes"
     NO = "no"
@@ -257,6 +322,22 @@ class Adapter(Protocol):
     "reply" when `Content.reply_to` makes a reply, "like" and "repost" (`Engaging`), and
     "pushed" when its interactions arrive by push into Outlier's own database (reading them
     is a local query, so the inbox reads them every few seconds instead of on an interval).
+
+    For relationships and listening streams:
+
+    - "follower_list" (`People`): `followers(cursor)` and `following(cursor)`, who follows
+      the account and whom it follows, one page per call in the network's order (newest
+      first on Bluesky and Mastodon), and `profile(remote_id)` to refresh one person;
+    - "search" (`Searching`): `search_posts(query, cursor)`, posts matching a word or a
+      #hashtag. Bluesky: app.bsky.feed.searchPosts for either. Mastodon: a "#tag" reads the
+      hashtag's timeline (/api/v1/timelines/tag/:tag), anything else /api/v2/search with
+      type=statuses (full-text search only where the server has it set up, and only over
+      the posts it lets be searched);
+    - "feed" (`Feeds`): `feed_posts(ref, cursor)`, the posts of a Bluesky list
+      (at://…/app.bsky.graph.list/…, app.bsky.feed.getListFeed) or feed generator
+      (at://…/app.bsky.feed.generator/…, app.bsky.feed.getFeed).
+
+    A search with an empty query fails PERMANENT before anything is sent (`search_query`).
     """
 
     name: ClassVar[str]
@@ -329,6 +410,39 @@ class Engaging(Adapter, Protocol):
     def like(self, ref: str, key: str) -> str: ...
 
     def repost(self, ref: str, key: str) -> str: ...
+
+
+class People(Adapter, Protocol):
+    """Who follows the account and whom it follows (capability "follower_list").
+
+    Each method raises PublishError, classified like publishing errors.
+    """
+
+    def followers(self, cursor: str = "") -> PeoplePage:
+        """One page of the accounts that follow this one ("" = the first page)."""
+        ...
+
+    def following(self, cursor: str = "") -> PeoplePage:
+        """One page of the accounts this one follows ("" = the first page)."""
+        ...
+
+    def profile(self, remote_id: str) -> Person:
+        """One person as the network shows them now (their `Person.remote_id`)."""
+        ...
+
+
+class Searching(Adapter, Protocol):
+    """Posts matching a query (capability "search"); see `Adapter` for what each network
+    searches. Raises PublishError, classified like publishing errors."""
+
+    def search_posts(self, query: str, cursor: str = "") -> PostPage: ...
+
+
+class Feeds(Adapter, Protocol):
+    """The posts of a list or a feed (capability "feed"), `ref` naming it on the network.
+    Raises PublishError, classified like publishing errors."""
+
+    def feed_posts(self, ref: str, cursor: str = "") -> PostPage: ...
 
 
 @dataclass

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from outlier.relationships import views
+from outlier.relationships import exchange_views, views
 
 app_name = "relationships"
 urlpatterns = [
@@ -11,4 +11,7 @@ urlpatterns = [
     path("<slug:ws>/contacts/suggestions/<int:suggestion_id>/", views.decide, name="decide"),
     path("<slug:ws>/streams/", views.stream_list, name="streams"),
     path("<slug:ws>/streams/<int:stream_id>/", views.stream, name="stream"),
+    path("<slug:ws>/contacts/export.csv", exchange_views.export_csv, name="export_csv"),
+    path("<slug:ws>/contacts/export.vcf", exchange_views.export_vcard, name="export_vcf"),
+    path("<slug:ws>/contacts/import/", exchange_views.import_contacts, name="import"),
 ]

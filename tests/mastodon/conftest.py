@@ -16,6 +16,13 @@ notifications (filtered by `types[]`, paged by `min_id`), the apps registered an
 handed out by the consent page, and favourites and boosts (POST /api/v1/statuses/:id/favourite
 and /reblog: idempotent as on Mastodon, a boost being a status of its own whose `reblog` is
 the original; a private or direct status cannot be boosted, 403 "This action is not allowed").
+
+People and listening: the account's followers and the accounts it follows (GET
+/api/v1/accounts/:id/followers and /following, newest follow first, paged by max_id over
+the follows' own ids with a Link header whenever a page is full, as Mastodon does), one
+account by id or by `acct` (/api/v1/accounts/:id, /api/v1/accounts/lookup), a hashtag's
+timeline (/api/v1/timelines/tag/:tag, paged like the lists) and /api/v2/search (statuses whose
+text holds the query, newest first, by max_id; accounts by their exact URI or URL).
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
@@ -111,6 +118,12 @@ class FakeMastodon:
     media_failure: str = ""  # when set, processing ends in 422 with this error
     apps: dict[str, dict[str, Any]] = field(default_factory=dict)
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    followers: list[dict[str, Any]] = field(default_factory=lambda: fixture("followers.json"))
+    following: list[dict[str, Any]] = field(default_factory=lambda: fixture("following.json"))
+    tagged: list[dict[str, Any]] = field(default_factory=lambda: fixture("tag_timeline.json"))
+    searchable: list[dict[str, Any]] = field(
+        default_factory=lambda: fixture("search_statuses.json")["statuses"]
+    )
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(110000000000000200))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -191,7 +204,74 @@ class FakeMastodon:
             return self._account_statuses(seen)
         if path == "/api/v1/notifications" and method == "GET":
             return self._notifications(seen)
+        if method == "GET":
+            found = self._people_routes(seen, path)
+            if found is not None:
+                return found
         return 404, {"error": "Record not found"}, {}
+
+    # -- People and listening ----------------------------------------------------------------
+
+    def _known(self) -> list[dict[str, Any]]:
+        return [self.account, *self.followers, *self.following,
+                *(s["account"] for s in [*self.tagged, *self.searchable])]  # fmt: skip
+
+    def _page(self, seen: Seen, rows: list[tuple[int, Any]], default: int, most: int,
+              path: str) -> tuple[int, Any, dict[str, str]]:  # fmt: skip
+        """Rows (id, item) newest first below max_id, a Link header when the page is full."""
+        limit = min(int(seen.one("limit") or default), most)
+        max_id = seen.one("max_id")
+        if max_id:
+            rows = [row for row in rows if row[0] < int(max_id)]
+        page = rows[:limit]
+        headers = {}
+        if page and len(page) == limit:
+            url = f"{self.base}{path}?limit={limit}"
+            headers["Link"] = (f'<{url}&max_id={page[-1][0]}>; rel="next", '
+                               f'<{url}&min_id={page[0][0]}>; rel="prev"')  # fmt: skip
+        return 200, [item for _, item in page], headers
+
+    def _people_routes(self, seen: Seen, path: str) -> tuple[int, Any, dict[str, str]] | None:
+        if path == "/api/v1/accounts/lookup":
+            acct = seen.one("acct").lower()
+            for account in self._known():
+                if acct in {account["acct"].lower(), f"{account['acct']}@social.example".lower()}:
+                    return 200, account, {}
+            return 404, {"error": "Record not found"}, {}
+        for which in ("followers", "following"):
+            if path == f"/api/v1/accounts/{ACCOUNT_ID}/{which}":
+                accounts = getattr(self, which)
+                rows = [(9000 - n, account) for n, account in enumerate(accounts)]  # follow ids
+                return self._page(seen, rows, 40, 80, path)
+        if path.startswith("/api/v1/accounts/") and path.count("/") == 4:
+            wanted = path.rsplit("/", 1)[1]
+            account = next((a for a in self._known() if a["id"] == wanted), None)
+            if account is None:
+                return 404, {"error": "Record not found"}, {}
+            return 200, account, {}
+        if path.startswith("/api/v1/timelines/tag/"):
+            tag = unquote(path.rsplit("/", 1)[1]).lower()
+            statuses = [s for s in self.tagged if tag in {t["name"].lower() for t in s["tags"]}]
+            rows = sorted(((int(s["id"]), s) for s in statuses), key=lambda r: -r[0])
+            return self._page(seen, rows, 20, 40, path)
+        if path == "/api/v2/search":
+            return self._search(seen)
+        return None
+
+    def _search(self, seen: Seen) -> tuple[int, Any, dict[str, str]]:
+        query = seen.one("q")
+        answer: dict[str, Any] = {"accounts": [], "statuses": [], "hashtags": []}
+        if seen.one("type") in ("", "accounts"):
+            answer["accounts"] = [a for a in self._known() if query in (a["uri"], a["url"])][:1]
+        if seen.one("type") in ("", "statuses"):
+            words = query.lower()
+            found = sorted((s for s in self.searchable if words in s["content"].lower()),
+                           key=lambda s: -int(s["id"]))  # fmt: skip
+            max_id = seen.one("max_id")
+            if max_id:
+                found = [s for s in found if int(s["id"]) < int(max_id)]
+            answer["statuses"] = found[: min(int(seen.one("limit") or 20), 40)]
+        return 200, answer, {}
 
     def _check_token(self, seen: Seen) -> tuple[int, Any, dict[str, str]] | None:
         if seen.headers.get("authorization") != f"Bearer {self.token}":

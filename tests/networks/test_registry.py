@@ -9,6 +9,7 @@ from outlier.networks.registry import ADAPTERS, RULES, get_adapter
 
 LISTENING = {"engagement", "interactions", "followers"}
 ANSWERING = {"reply", "like", "repost", "pushed"}  # what the inbox answers with
+PEOPLE = {"follower_list", "search", "feed"}  # relationships and listening streams
 
 
 def test_adapters_by_name() -> None:
@@ -20,7 +21,9 @@ def test_adapters_by_name() -> None:
         assert adapter.rules is RULES[name]
         assert adapter.label == RULES[name].label
         assert adapter.fields, f"{name} asks for nothing when connecting"
-        assert adapter.capabilities <= LISTENING | ANSWERING | {"delete", "link_card"}, name
+        assert adapter.capabilities <= LISTENING | ANSWERING | PEOPLE | {"delete", "link_card"}, (
+            name
+        )
 
 
 def test_networks_that_listen_say_what_they_read_back() -> None:
@@ -37,6 +40,23 @@ def test_networks_that_answer_from_the_inbox() -> None:
     # Fediverse items are pushed to the topic's inbox; the others are pulled.
     assert "pushed" in ADAPTERS["fediverse"].capabilities
     assert "pushed" not in ADAPTERS["bluesky"].capabilities | ADAPTERS["mastodon"].capabilities
+
+
+def test_networks_that_list_people_and_find_posts() -> None:
+    for name in ("bluesky", "mastodon", "fediverse"):
+        adapter = ADAPTERS[name]
+        assert "follower_list" in adapter.capabilities, name
+        for method in ("followers", "following", "profile"):
+            assert callable(getattr(adapter, method, None)), (name, method)
+    for name in ("bluesky", "mastodon"):
+        assert "search" in ADAPTERS[name].capabilities, name
+        assert callable(getattr(ADAPTERS[name], "search_posts", None)), name
+    assert "search" not in ADAPTERS["fediverse"].capabilities  # a topic cannot search
+    assert "feed" in ADAPTERS["bluesky"].capabilities
+    assert callable(getattr(ADAPTERS["bluesky"], "feed_posts", None))
+    assert not {"feed"} & (ADAPTERS["mastodon"].capabilities | ADAPTERS["fediverse"].capabilities)
+    for name in ("webhook", "email"):
+        assert not ADAPTERS[name].capabilities & PEOPLE, name
 
 
 def test_rules_cover_networks_without_an_adapter_yet() -> None:

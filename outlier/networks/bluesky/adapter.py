@@ -34,6 +34,12 @@ repository), under a record key derived from the action's key like a post's (see
 a retry finds the record it made instead of making a second like. Both return the record's
 at:// URI (what undoing it deletes).
 
+People and listening streams (`people`): `followers` and `following` (getFollowers,
+getFollows), `profile` (getProfile), `search_posts` (searchPosts) and `feed_posts` (a list's
+getListFeed or a feed generator's getFeed) read the AppView the way counts are read (a search
+to a directly named AppView carries a token the PDS signed for it); without an AppView they
+fail PERMANENT, saying why.
+
 Record keys come from the idempotency key (see `rkeys`), so a retry of the same delivery
 finds its post instead of making a second one, and `lookup` reads the key back. A thread
 that broke off half-way is completed by sending the delivery again: the posts already there
@@ -62,13 +68,17 @@ from outlier.networks.base import (
     Found,
     InteractionPage,
     Lookup,
+    PeoplePage,
+    Person,
+    PostPage,
     Problem,
     Published,
     PublishError,
     RateLimit,
     Rules,
+    search_query,
 )
-from outlier.networks.bluesky import notifications, records, stream
+from outlier.networks.bluesky import notifications, people, records, stream
 from outlier.networks.bluesky.appview import TOKEN_SECONDS, AppView, check_address
 from outlier.networks.bluesky.outcomes import classify, is_no_appview, is_not_found, xrpc_error
 from outlier.networks.bluesky.rkeys import is_tid, part_rkey, root_rkey
@@ -83,6 +93,7 @@ POST = "app.bsky.feed.post"
 LIKE = "app.bsky.feed.like"
 REPOST = "app.bsky.feed.repost"
 LIST_NOTIFICATIONS = "app.bsky.notification.listNotifications"
+SEARCH_POSTS = "app.bsky.feed.searchPosts"
 MAX_THREAD = RULES["bluesky"].max_thread_parts  # posts in one thread (7,500 graphemes)
 ENGAGEMENT_BATCH = 25  # app.bsky.feed.getPosts takes up to 25 URIs
 DEADLINE = 30.0  # seconds for one request, an image upload included
@@ -146,7 +157,7 @@ class BlueskyAdapter:
     )  # fmt: skip
     capabilities: ClassVar[frozenset[str]] = frozenset(
         {"delete", "engagement", "interactions", "followers", "link_card", "reply", "like",
-         "repost"}
+         "repost", "follower_list", "search", "feed"}
     )  # fmt: skip
     # Bluesky's documented write budget: 5,000 points an hour per account, a create costs 3.
     rate_limit: ClassVar[RateLimit | None] = RateLimit(5000, 3600, 3)
@@ -706,3 +717,46 @@ class BlueskyAdapter:
         """The account's followers, as the AppView counts them (app.bsky.actor.getProfile)."""
         self._need_appview("Follower counts")
         return self._profile().followers_count or 0
+
+    # -- People and listening streams (see `people`) ---------------------------------------
+
+    def followers(self, cursor: str = "") -> PeoplePage:
+        """One page of the accounts that follow this one (app.bsky.graph.getFollowers)."""
+        self._need_appview("Follower lists")
+        return people.followers(self._appview_call, self.connection.did, cursor)
+
+    def following(self, cursor: str = "") -> PeoplePage:
+        """One page of the accounts this one follows (app.bsky.graph.getFollows)."""
+        self._need_appview("Follower lists")
+        return people.following(self._appview_call, self.connection.did, cursor)
+
+    def profile(self, remote_id: str) -> Person:
+        """One person by DID (or handle), with their follower count (getProfile)."""
+        self._need_appview("Profiles")
+        return people.profile(self._appview_call, remote_id)
+
+    def search_posts(self, query: str, cursor: str = "") -> PostPage:
+        """Posts matching `query` (words, or a #hashtag), newest first (searchPosts)."""
+        text = search_query(query)
+        self._need_appview("Searches")
+        return people.search_posts(self._signed(SEARCH_POSTS), text, cursor)
+
+    def feed_posts(self, ref: str, cursor: str = "") -> PostPage:
+        """The posts of a list or a feed generator, by its at:// address."""
+        people.feed_kind(ref)
+        self._need_appview("Lists and feeds")
+        return people.feed_posts(self._appview_call, ref, cursor)
+
+    def _signed(self, method: str) -> Any:
+        """Runs a request as the account: through the PDS (which signs what it forwards), or
+        straight to the named AppView with a token the PDS signed for `method`."""
+
+        def run(request: Any) -> Any:
+            direct = self.direct
+            if direct is None:
+                return self._appview_call(lambda client: request(client, None))
+            token = self._service_token(direct, method)
+            headers = {"Authorization": f"Bearer {token}"}
+            return direct.call(lambda client: request(client, headers), token=token)
+
+        return run

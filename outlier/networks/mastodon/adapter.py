@@ -33,6 +33,11 @@ boost's own status id. A status that is gone (404) or that the account may not b
 "This action is not allowed": a private or direct one) fails PERMANENT; a 403 about the
 token's scopes stays AUTH.
 
+People and listening streams (`people`): `followers` and `following` read the account's
+lists (its id from verify_credentials, kept like the rest in `account`), page by page as the
+Link header says; `search_posts` reads a "#tag"'s timeline, or searches statuses for other
+words; `profile` reads one account by its URI, handle or id.
+
 How failures are classified: see `outcomes`. How `lookup` decides: see its docstring.
 """
 
@@ -55,11 +60,15 @@ from outlier.networks.base import (
     Found,
     InteractionPage,
     Lookup,
+    PeoplePage,
+    Person,
+    PostPage,
     Problem,
     Published,
     PublishError,
     RateLimit,
     Rules,
+    search_query,
     timeout_problems,
 )
 from outlier.networks.counting import postable_text
@@ -98,6 +107,7 @@ VISIBILITIES = (
 )
 _TOKEN_CHARS = frozenset(chr(code) for code in range(0x21, 0x7F))
 _STATUS_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+_ACCOUNT = re.compile(r"[0-9]{1,30}|@?[\w.-]{1,100}(?:@[\w-]+(?:\.[\w-]+)+)?")  # id, handle
 
 
 @dataclass(frozen=True)
@@ -186,8 +196,9 @@ class MastodonAdapter:
               choices=VISIBILITIES),
     )  # fmt: skip
     capabilities: ClassVar[frozenset[str]] = frozenset(
-        {"delete", "engagement", "interactions", "followers", "reply", "like", "repost"}
-    )
+        {"delete", "engagement", "interactions", "followers", "reply", "like", "repost",
+         "follower_list", "search"}
+    )  # fmt: skip
     rate_limit: ClassVar[RateLimit | None] = None  # Mastodon's own headers are honoured
 
     def __init__(self, config: Mapping[str, Any]) -> None:
@@ -654,9 +665,7 @@ class MastodonAdapter:
         self._require_valid_config()
         api = self._api()
         account = self._account(api)
-        domain = str(
-            (self._kept("instance") or {}).get("domain") or urlsplit(self.instance_url).hostname
-        )
+        domain = self._domain
         query: dict[str, Any] = {"types": TYPES, "limit": 40}
         if valid_cursor(cursor):
             query.update(min_id=cursor, limit=80)
@@ -669,3 +678,83 @@ class MastodonAdapter:
         self._require_valid_config()
         api = self._api()
         return int(self._account(api, fresh=True)["followers_count"])
+
+    # -- People and listening streams (see `people`) ---------------------------------------
+
+    @property
+    def _domain(self) -> str:
+        return str(
+            (self._kept("instance") or {}).get("domain") or urlsplit(self.instance_url).hostname
+        )
+
+    def _last(self) -> Any:
+        return self._recorder.last if self._recorder is not None else None
+
+    def followers(self, cursor: str = "") -> PeoplePage:
+        """One page of the accounts that follow this one, newest follow first."""
+        return self._people("account_followers", cursor, "the followers")
+
+    def following(self, cursor: str = "") -> PeoplePage:
+        """One page of the accounts this one follows, newest follow first."""
+        return self._people("account_following", cursor, "the accounts followed")
+
+    def _people(self, method: str, cursor: str, what: str) -> PeoplePage:
+        from outlier.networks.mastodon import people
+
+        self._require_valid_config()
+        max_id = people.check_cursor(cursor, what)
+        api = self._api()
+        account = self._account(api)
+        page = self._call(getattr(api, method), account["id"], max_id=max_id,
+                          limit=people.FOLLOWS_PAGE)  # fmt: skip
+        return people.people_page(page, self._last(), self._domain)
+
+    def search_posts(self, query: str, cursor: str = "") -> PostPage:
+        """A "#tag": the hashtag's timeline; other words: a search of statuses."""
+        from outlier.networks.mastodon import people
+
+        text = search_query(query)
+        tag = people.hashtag(text) if text.startswith("#") else ""
+        self._require_valid_config()
+        max_id = people.check_cursor(cursor, f"the posts for “{text}”")
+        api = self._api()
+        limit = people.STATUSES_PAGE
+        if tag:
+            page = self._call(api.timeline_hashtag, tag, max_id=max_id, limit=limit)
+            return people.post_page(page, people.next_max_id(self._last()), self._domain)
+        found = self._call(api.search_v2, text, resolve=False, result_type="statuses",
+                           max_id=max_id, limit=limit)  # fmt: skip
+        statuses = found.get("statuses") if isinstance(found, Mapping) else None
+        statuses = statuses if isinstance(statuses, list) else []
+        ids = [str(s.get("id")) for s in statuses if isinstance(s, Mapping) and s.get("id")]
+        more = min(ids, key=id_order) if len(statuses) >= limit and ids else ""
+        return people.post_page(statuses, more, self._domain)
+
+    def profile(self, remote_id: str) -> Person:
+        """One account by its URI (resolved by the server), handle or id on the server."""
+        from outlier.networks.mastodon import people
+
+        self._require_valid_config()
+        wanted = remote_id.strip()
+        by_uri = wanted.lower().startswith(("https://", "http://"))
+        if not by_uri and not _ACCOUNT.fullmatch(wanted):
+            raise PublishError(f"“{remote_id}” is not a Mastodon account's address, handle or "
+                               "id.", ErrorKind.PERMANENT)  # fmt: skip
+        api = self._api()
+        account: Any = None
+        try:
+            if by_uri:
+                found = self._call(api.search_v2, wanted, resolve=True, result_type="accounts")
+                accounts = found.get("accounts") if isinstance(found, Mapping) else None
+                account = next((a for a in accounts or [] if isinstance(a, Mapping)
+                                and wanted in (a.get("uri"), a.get("url"))), None)  # fmt: skip
+            elif wanted.isdigit():
+                account = self._call(api.account, wanted)
+            else:
+                account = self._call(api.account_lookup, wanted.lstrip("@"))
+        except PublishError:
+            if not self._missing():
+                raise
+        if not isinstance(account, Mapping) or not account.get("id"):
+            raise PublishError(f"{self.who} knows no account {wanted}.", ErrorKind.PERMANENT)
+        return people.person(account, self._domain)

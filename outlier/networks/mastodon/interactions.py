@@ -31,7 +31,7 @@ from typing import Any
 from outlier.networks.base import Interaction, InteractionKind
 from outlier.networks.mastodon.text import html_to_text
 
-__all__ = ["TYPES", "id_order", "interaction", "interactions", "valid_cursor"]
+__all__ = ["TYPES", "id_order", "interaction", "interactions", "valid_cursor", "when"]
 
 TYPES = ["mention", "favourite", "reblog", "follow", "quote"]
 _CURSOR = re.compile(r"[0-9A-Za-z_-]{1,64}")
@@ -61,7 +61,8 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _when(value: Any) -> datetime:
+def when(value: Any) -> datetime:
+    """A Mastodon time (a datetime, or ISO 8601 text) in UTC; now when it has none."""
     if isinstance(value, datetime):
         return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, str):
@@ -149,7 +150,7 @@ def interaction(
             :500
         ],
         author_handle=_handle(_text(account.get("acct")) or _text(account.get("username")), domain),
-        created_at=_when(notification.get("created_at")),
+        created_at=when(notification.get("created_at")),
         author_name=_text(account.get("display_name")) or _text(account.get("username")),
         author_url=_text(account.get("url")),
         text=text,
