@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -20,8 +19,8 @@ from outlier.analytics.models import ChannelPull, EngagementSnapshot, FollowerSn
 from outlier.inbox.models import Interaction
 from outlier.networks import registry
 from outlier.networks.base import ErrorKind, Listening, PublishError
-from outlier.publishing import actions, content
-from outlier.publishing.models import Channel, ChannelStatus, Delivery, DeliveryState
+from outlier.publishing.models import Channel, Delivery, DeliveryState
+from outlier.publishing.reads import read_channel
 
 logger = logging.getLogger(__name__)
 
@@ -76,32 +75,12 @@ def pull_channel(pull: ChannelPull) -> None:
     """Read the channel's followers and its posts' engagement; reschedule."""
     channel = pull.channel
     now = timezone.now()
-    interval = timedelta(seconds=settings.METRICS_PULL_SECONDS)
-    fields: dict[str, object] = {"claimed_by": "", "next_at": now + interval}
-    if channel.status == ChannelStatus.NEEDS_RECONNECT:
-        fields["last_error"] = "The channel needs reconnecting."
-        ChannelPull.objects.filter(pk=pull.pk).update(**fields)
-        return
-    adapter = content.adapter_for(channel)
-    retry = now + timedelta(seconds=min(RETRY_SECONDS, interval.total_seconds()))
-    try:
-        problems = _pull(channel, cast(Listening, adapter), now)
-        fields["last_ok_at"], fields["last_error"] = now, problems[:1000]
-    except PublishError as exc:
-        logger.info("Pulling %s failed: %s", channel, exc)
-        fields["last_error"] = str(exc)[:1000]
-        if exc.kind == ErrorKind.RATE_LIMITED and exc.retry_after:
-            wait = min(exc.retry_after, interval.total_seconds())
-            retry = now + timedelta(seconds=max(wait, 1))
-        fields["next_at"] = retry
-        if exc.kind == ErrorKind.AUTH:
-            actions.do_mark_needs_reconnect(channel.pk, str(exc))
-    except Exception as exc:  # a bug reading one network must not stop the others
-        logger.exception("Pulling %s raised", channel)
-        fields["last_error"] = f"Unexpected error: {exc}"[:1000]
-        fields["next_at"] = retry
-    finally:
-        content.save_changes(channel, adapter)
+    fields, problems = read_channel(
+        channel, "the metrics of", lambda adapter: _pull(channel, adapter, now), now,
+        settings.METRICS_PULL_SECONDS, RETRY_SECONDS,
+    )  # fmt: skip
+    if problems:
+        fields["last_error"] = problems[:1000]
     ChannelPull.objects.filter(pk=pull.pk).update(**fields)
 
 

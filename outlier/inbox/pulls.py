@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import cast
 
 from django.conf import settings
@@ -30,9 +30,10 @@ from outlier.core import leases
 from outlier.inbox.ingest import do_record_interactions
 from outlier.inbox.models import InboxPull
 from outlier.networks import registry
-from outlier.networks.base import ErrorKind, Listening, PublishError
-from outlier.publishing import actions, content
-from outlier.publishing.models import Channel, ChannelStatus
+from outlier.networks.base import Listening, PublishError
+from outlier.publishing import content
+from outlier.publishing.models import Channel
+from outlier.publishing.reads import read_channel
 
 logger = logging.getLogger(__name__)
 
@@ -78,33 +79,13 @@ def run_due(worker_id: str, limit: int = 10) -> int:
 def pull_channel(pull: InboxPull) -> int:
     """Read the channel's new interactions from its cursor; reschedule. Returns how many new."""
     channel = pull.channel
-    now = timezone.now()
-    interval = timedelta(seconds=settings.INBOX_PULL_SECONDS)
-    fields: dict[str, object] = {"claimed_by": "", "next_at": now + interval}
-    if channel.status == ChannelStatus.NEEDS_RECONNECT:
-        fields["last_error"] = "The channel needs reconnecting."
-        InboxPull.objects.filter(pk=pull.pk).update(**fields)
-        return 0
-    adapter = cast(Listening, content.adapter_for(channel))
+    fields, read = read_channel(
+        channel, "the inbox of", lambda adapter: _read(channel, adapter, pull.cursor),
+        timezone.now(), settings.INBOX_PULL_SECONDS, RETRY_SECONDS,
+    )  # fmt: skip
     new = 0
-    try:
-        fields["cursor"], new = _read(channel, adapter, pull.cursor)
-        fields["last_ok_at"], fields["last_error"] = now, ""
-    except PublishError as exc:
-        logger.info("Reading the inbox of %s failed: %s", channel, exc)
-        fields["last_error"] = str(exc)[:1000]
-        wait = RETRY_SECONDS
-        if exc.kind == ErrorKind.RATE_LIMITED and exc.retry_after:
-            wait = int(max(exc.retry_after, 1))
-        fields["next_at"] = now + timedelta(seconds=min(wait, interval.total_seconds()))
-        if exc.kind == ErrorKind.AUTH:
-            actions.do_mark_needs_reconnect(channel.pk, str(exc))
-    except Exception as exc:  # a bug reading one network must not stop the others
-        logger.exception("Reading the inbox of %s raised", channel)
-        fields["last_error"] = f"Unexpected error: {exc}"[:1000]
-        fields["next_at"] = now + timedelta(seconds=min(RETRY_SECONDS, interval.total_seconds()))
-    finally:
-        content.save_changes(channel, adapter)
+    if read is not None:
+        fields["cursor"], new = read
     InboxPull.objects.filter(pk=pull.pk).update(**fields)
     return new
 

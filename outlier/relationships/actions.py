@@ -17,8 +17,9 @@ from outlier.core.actions import check_role
 from outlier.core.models import Membership, Role
 from outlier.inbox.actions import check_tag_names, do_forget_authors
 from outlier.inbox.models import Interaction, InteractionKind
-from outlier.relationships import strength
+from outlier.relationships import strength, sync
 from outlier.relationships.models import (
+    CHANNEL_NETWORKS,
     Contact,
     ContactEvent,
     ContactList,
@@ -35,6 +36,26 @@ MAX_FIELD_LABEL = 60
 MAX_FIELD_VALUE = 500
 MAX_NOTE = 5000
 MAX_WEEKS = 520
+
+
+def do_contact_of_author(member: Membership, item: Interaction) -> int:
+    """The id of the contact behind an inbox item's author, made now when the sync has not
+    seen them yet. Any member may open the contact of someone who wrote to us (the sync makes
+    it within seconds anyway); saving the author of a post a stream found is a choice, for
+    contributors and above."""
+    network = CHANNEL_NETWORKS.get(item.channel.network)
+    if network is None:
+        raise ValidationError("People on this channel's network are not kept as contacts.")
+    known = Identity.objects.filter(workspace=member.workspace, network=network,
+                                    remote_id=item.author_id).values_list("contact_id", flat=True)  # fmt: skip
+    if known:
+        return known[0]
+    if item.kind == InteractionKind.POST:
+        check_role(member, WORK_ROLE)
+    found = sync.identities_for(member.workspace.pk, [sync.Seen(
+        network, item.author_id, item.author_handle, item.author_name, item.author_avatar,
+        item.author_url, item.author_followers, item.created_at)])  # fmt: skip
+    return found[(network, item.author_id)].contact_id
 
 
 def access_contact(member: Membership, contact_id: int, role: str = Role.VIEWER) -> Contact:

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
-from typing import Any, cast
+from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -26,10 +26,8 @@ from django.utils import timezone
 
 from outlier.core import leases
 from outlier.networks import registry
-from outlier.networks.base import ErrorKind, PublishError
-from outlier.publishing import actions as publishing_actions
-from outlier.publishing import content
-from outlier.publishing.models import Channel, ChannelStatus
+from outlier.publishing.models import Channel
+from outlier.publishing.reads import read_channel
 from outlier.relationships import suggestions
 from outlier.relationships.models import (
     CHANNEL_NETWORKS,
@@ -95,34 +93,18 @@ def pull_channel(pull: PeoplePull, now: datetime | None = None) -> int:
     followers were gained."""
     channel = pull.channel
     now = now or timezone.now()
-    interval = timedelta(seconds=settings.FOLLOWERS_PULL_SECONDS)
-    fields: dict[str, object] = {"claimed_by": "", "next_at": now + interval}
-    gained = 0
-    if channel.status == ChannelStatus.NEEDS_RECONNECT:
-        fields["last_error"] = "The channel needs reconnecting."
-        PeoplePull.objects.filter(pk=pull.pk).update(**fields)
-        return 0
-    adapter = cast(Any, content.adapter_for(channel))
-    try:
+
+    def read(adapter: Any) -> tuple[int, int, bool]:
         followers, complete = read_all(adapter.followers)
         following, following_complete = read_all(adapter.following)
         gained = record(channel, followers, complete, following, following_complete, now)
-        fields.update(last_ok_at=now, last_error="", followers=len(followers), complete=complete)
-    except PublishError as exc:
-        logger.info("Reading the followers of %s failed: %s", channel, exc)
-        fields["last_error"] = str(exc)[:1000]
-        wait = RETRY_SECONDS
-        if exc.kind == ErrorKind.RATE_LIMITED and exc.retry_after:
-            wait = int(max(exc.retry_after, 1))
-        fields["next_at"] = now + timedelta(seconds=min(wait, interval.total_seconds()))
-        if exc.kind == ErrorKind.AUTH:
-            publishing_actions.do_mark_needs_reconnect(channel.pk, str(exc))
-    except Exception as exc:  # a bug reading one network must not stop the others
-        logger.exception("Reading the followers of %s raised", channel)
-        fields["last_error"] = f"Unexpected error: {exc}"[:1000]
-        fields["next_at"] = now + timedelta(seconds=min(RETRY_SECONDS, interval.total_seconds()))
-    finally:
-        content.save_changes(channel, adapter)
+        return gained, len(followers), complete
+
+    fields, done = read_channel(channel, "the followers of", read, now,
+                                settings.FOLLOWERS_PULL_SECONDS, RETRY_SECONDS)  # fmt: skip
+    gained = 0
+    if done is not None:
+        gained, fields["followers"], fields["complete"] = done
     PeoplePull.objects.filter(pk=pull.pk).update(**fields)
     return gained
 

@@ -15,8 +15,8 @@ item, its author saved as a contact, its link scooped into a topic.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
-from typing import Any, cast
+from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,9 +29,9 @@ from outlier.core.models import Membership, Role
 from outlier.inbox.ingest import do_record_interactions
 from outlier.inbox.models import Interaction
 from outlier.networks import base
-from outlier.networks.base import ErrorKind, PublishError
 from outlier.publishing import content
-from outlier.publishing.models import Channel, ChannelStatus
+from outlier.publishing.models import Channel
+from outlier.publishing.reads import read_channel
 from outlier.relationships.models import Stream, StreamHit, StreamKind
 
 logger = logging.getLogger(__name__)
@@ -136,42 +136,23 @@ def as_seen(post: Any) -> base.Interaction:
 
 def pull_stream(stream: Stream, now: datetime | None = None) -> int:
     """Read the stream's newest posts; reschedule. Returns how many posts were new to it."""
-    channel = stream.channel
-    now = now or timezone.now()
-    interval = timedelta(seconds=settings.STREAM_PULL_SECONDS)
-    fields: dict[str, object] = {"claimed_by": "", "next_at": now + interval}
-    new = 0
-    if channel.status == ChannelStatus.NEEDS_RECONNECT:
-        fields["last_error"] = "The channel needs reconnecting."
-        Stream.objects.filter(pk=stream.pk).update(**fields)
-        return 0
-    adapter = cast(Any, content.adapter_for(channel))
-    read = adapter.search_posts if stream.kind == StreamKind.SEARCH else adapter.feed_posts
-    try:
-        cursor = ""
+
+    def read(adapter: Any) -> int:
+        next_page = adapter.search_posts if stream.kind == StreamKind.SEARCH else adapter.feed_posts
+        new, cursor = 0, ""
         for _ in range(MAX_PAGES):
-            page = read(stream.query, cursor)
+            page = next_page(stream.query, cursor)
             found = _store(stream, [(as_seen(p), _link(p)) for p in page.posts])
             new += found
             if not found or not page.cursor or page.cursor == cursor:
                 break
             cursor = page.cursor
-        fields.update(last_ok_at=now, last_error="")
-    except PublishError as exc:
-        logger.info("Reading the stream %s failed: %s", stream, exc)
-        fields["last_error"] = str(exc)[:1000]
-        wait = RETRY_SECONDS
-        if exc.kind == ErrorKind.RATE_LIMITED and exc.retry_after:
-            wait = int(max(exc.retry_after, 1))
-        fields["next_at"] = now + timedelta(seconds=max(wait, interval.total_seconds()))
-    except Exception as exc:  # a bug reading one stream must not stop the others
-        logger.exception("Reading the stream %s raised", stream)
-        fields["last_error"] = f"Unexpected error: {exc}"[:1000]
-        fields["next_at"] = now + timedelta(seconds=max(RETRY_SECONDS, interval.total_seconds()))
-    finally:
-        content.save_changes(channel, adapter)
-    Stream.objects.filter(pk=stream.pk).update(found=stream.found + new, **fields)
-    return new
+        return new
+
+    fields, new = read_channel(stream.channel, "the stream", read, now or timezone.now(),
+                               settings.STREAM_PULL_SECONDS, RETRY_SECONDS)  # fmt: skip
+    Stream.objects.filter(pk=stream.pk).update(found=stream.found + (new or 0), **fields)
+    return new or 0
 
 
 def _link(post: Any) -> str:

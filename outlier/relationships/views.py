@@ -29,10 +29,8 @@ from outlier.relationships import (
     streams,
     strength,
     suggestions,
-    sync,
 )
 from outlier.relationships.models import (
-    CHANNEL_NETWORKS,
     Contact,
     ContactList,
     ContactTag,
@@ -203,14 +201,12 @@ def of_item(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
     """The contact behind an inbox item's author (made now if the sync has not seen them)."""
     member = member_for(request, ws)
     item = access_item(member, item_id)
-    network = CHANNEL_NETWORKS.get(item.channel.network)
-    if network is None:
-        messages.error(request, "People on this channel's network are not kept as contacts.")
+    try:
+        contact_id = actions.do_contact_of_author(member, item)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
         return redirect("inbox:item", ws, item.pk)
-    found = sync.identities_for(member.workspace.pk, [sync.Seen(
-        network, item.author_id, item.author_handle, item.author_name, item.author_avatar,
-        item.author_url, item.author_followers, item.created_at)])  # fmt: skip
-    return redirect("relationships:contact", ws, found[(network, item.author_id)].contact_id)
+    return redirect("relationships:contact", ws, contact_id)
 
 
 @login_required

@@ -8,10 +8,14 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from outlier.inbox.models import Interaction
+from outlier.networks.base import ErrorKind, PublishError
+from outlier.networks.mastodon.adapter import MastodonAdapter
+from outlier.publishing.models import ChannelStatus
 from outlier.relationships import streams
 from outlier.relationships.models import Identity, Stream
 from tests.relationships.conftest import synced
@@ -64,6 +68,9 @@ def test_the_stream_page_offers_reply_contact_and_scoop(team, toot):
     # The item page answers it like an inbox item.
     item_page = team.client(team.contributor).get(f"/app/{team.workspace.slug}/inbox/{item.pk}/")
     assert "Reply on Mastodon as Toots" in item_page.content.decode()
+    refused = team.client(team.viewer).post(
+        f"/app/{team.workspace.slug}/contacts/of-item/{item.pk}/")  # fmt: skip
+    assert refused.status_code == 403 and not Identity.objects.exists()  # saving is a choice
     saved = team.client(team.contributor).post(
         f"/app/{team.workspace.slug}/contacts/of-item/{item.pk}/")  # fmt: skip
     assert saved.status_code == 302
@@ -115,3 +122,45 @@ def test_streams_in_the_api(team, toot):
     assert refused.status_code == 400 and "listen for" in refused.json()["detail"]
     assert editor.delete(f"/streams/{stream.pk}").status_code == 204
     assert Interaction.objects.filter(kind="post").count() == 1  # the posts stay
+
+
+@pytest.mark.parametrize(
+    ("error", "wait"),
+    [
+        (PublishError("Slow down.", ErrorKind.RATE_LIMITED, retry_after=7200), 7200),
+        (PublishError("The server is down.", ErrorKind.TRANSIENT), None),
+        (RuntimeError("a bug"), None),
+    ],
+)
+def test_a_failed_read_is_kept_on_the_stream_and_retried(team, toot, monkeypatch, error, wait):
+    stream = a_stream(team, toot)
+
+    def fail(self, query, cursor=""):
+        raise error
+
+    monkeypatch.setattr(MastodonAdapter, "search_posts", fail)
+    before = timezone.now()
+    assert streams.pull_stream(stream) == 0
+    stream.refresh_from_db()
+    assert str(error) in stream.last_error
+    assert stream.claimed_by == ""
+    # Retry-After is honoured; other failures retry within the interval
+    interval = wait or min(streams.RETRY_SECONDS, settings.STREAM_PULL_SECONDS)
+    assert before + timedelta(seconds=interval - 5) <= stream.next_at
+    assert stream.next_at <= timezone.now() + timedelta(seconds=interval + 5)
+
+
+def test_refused_credentials_mark_the_channel_for_reconnecting(team, toot, monkeypatch):
+    stream = a_stream(team, toot)
+
+    def refuse(self, query, cursor=""):
+        raise PublishError("The token was revoked.", ErrorKind.AUTH)
+
+    monkeypatch.setattr(MastodonAdapter, "search_posts", refuse)
+    streams.pull_stream(stream)
+    toot.refresh_from_db()
+    assert toot.status == ChannelStatus.NEEDS_RECONNECT
+    stream.refresh_from_db()
+    streams.pull_stream(stream)  # not read again until reconnected
+    stream.refresh_from_db()
+    assert stream.last_error == "The channel needs reconnecting."
