@@ -48,8 +48,11 @@ def test_a_reply_arrives_is_assigned_answered_and_done_with_the_keyboard(
     assert Interaction.objects.get(pk=item.pk).assignee == team.contributor
     expect(page.locator(f'[data-item="{item.pk}"]')).to_contain_text("contributor@acme.test")
 
-    # r opens it with the reply box ready; the author is already mentioned.
+    # r opens it with the reply box ready; the author is already mentioned. (The page came back
+    # from the form: its keys work once its deferred script has run.)
+    page.wait_for_load_state("domcontentloaded")
     page.keyboard.press("j")
+    expect(page.locator(f'[data-item="{item.pk}"]')).to_contain_class("current")
     page.keyboard.press("r")
     box = page.get_by_label("Reply on Mastodon as Toots")
     expect(box).to_be_focused()
