@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from outlier.core import leases
+from outlier.inbox.models import Interaction, InteractionKind
 from outlier.networks import registry
 from outlier.publishing.models import Channel
 from outlier.publishing.reads import read_channel
@@ -123,8 +124,8 @@ def record(channel: Channel, followers: list[Any], complete: bool, following: li
     with transaction.atomic():
         people = identities_for(workspace_id, [_seen(network, p, now)
                                                for p in [*followers, *following]])  # fmt: skip
-        gained, lost = _follows(channel, Follow.IN, {
-            people[(network, p.remote_id[:500])].pk for p in followers}, complete, now)  # fmt: skip
+        follower_ids = {people[(network, p.remote_id[:500])].pk for p in followers}
+        gained, lost = _follows(channel, Follow.IN, follower_ids, complete, now)
         started, stopped = _follows(channel, Follow.OUT, {
             people[(network, p.remote_id[:500])].pk for p in following}, following_complete,
             now)  # fmt: skip
@@ -134,7 +135,8 @@ def record(channel: Channel, followers: list[Any], complete: bool, following: li
             + [FollowEvent(workspace_id=workspace_id, channel=channel, identity_id=pk,
                            kind=FollowEvent.LOST, at=now) for pk in sorted(lost)]
         )  # fmt: skip
-        _flags(gained | lost | started | stopped)
+        stale = _heard_but_gone(channel, network, follower_ids) if complete else set()
+        _flags(gained | lost | started | stopped | stale)
     suggestions.suggest(Identity.objects.filter(pk__in=[i.pk for i in people.values()
                                                         if i.website]))  # fmt: skip
     return len(gained)
@@ -151,6 +153,16 @@ def _follows(channel: Channel, direction: str, now_ids: set[int], complete: bool
     gone = set(current) - now_ids if complete else set()
     Follow.objects.filter(pk__in=[current[pk] for pk in gone]).update(until=now)
     return new, gone
+
+
+def _heard_but_gone(channel: Channel, network: str, follower_ids: set[int]) -> set[int]:
+    """Identities marked "follows you" because the inbox heard them follow this channel, that
+    its complete list no longer shows: they left between two reads, unseen by the lists."""
+    heard = Interaction.objects.filter(channel=channel, kind=InteractionKind.FOLLOW)
+    return set(Identity.objects.filter(
+        workspace_id=channel.workspace_id, network=network, follows_you=True,
+        remote_id__in=heard.values("author_id"),
+    ).exclude(pk__in=follower_ids).values_list("pk", flat=True))  # fmt: skip
 
 
 def _flags(identity_ids: set[int]) -> None:
