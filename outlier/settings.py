@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "outlier.publishing",
     "outlier.site",
     "outlier.federation",
+    "outlier.sources",
     "outlier.inbox",
     "outlier.relationships",
     "outlier.analytics",
@@ -243,6 +244,7 @@ WORKER_DUE_JOBS = [
     "outlier.relationships.sync.run_due",  # the people behind the inbox's items, as contacts
     "outlier.relationships.followers.run_due",  # each channel's follower and followed lists
     "outlier.relationships.streams.run_due",  # listening streams: searches, lists, feeds
+    "outlier.sources.polling.run_due",  # topics' feeds, each on its own interval
 ]
 WORKER_SWEEPS = [
     "outlier.publishing.dispatch.sweep_abandoned",
@@ -275,6 +277,12 @@ METRICS_PULL_SECONDS = env_int("OUTLIER_METRICS_PULL_SECONDS", 3600)
 FOLLOWERS_PULL_SECONDS = env_int("OUTLIER_FOLLOWERS_PULL_SECONDS", 3600)
 # How often each listening stream reads its search, list or feed (outlier.relationships.streams).
 STREAM_PULL_SECONDS = env_int("OUTLIER_STREAM_PULL_SECONDS", 300)
+# Feeds (outlier.sources.polling): each is read between these intervals, by how busy it is;
+# failures back off up to the last one. Bodies over FEED_MAX_BYTES (decompressed) are refused.
+FEED_MIN_SECONDS = env_int("OUTLIER_FEED_MIN_SECONDS", 300)
+FEED_MAX_SECONDS = env_int("OUTLIER_FEED_MAX_SECONDS", 6 * 3600)
+FEED_ERROR_MAX_SECONDS = env_int("OUTLIER_FEED_ERROR_MAX_SECONDS", 24 * 3600)
+FEED_MAX_BYTES = env_int("OUTLIER_FEED_MAX_BYTES", 10 * 1024 * 1024)
 ENGAGEMENT_DAYS = env_int("OUTLIER_ENGAGEMENT_DAYS", 30)
 # Reports: the rollup tables are brought up to date at most this often (outlier/analytics/rollups.py).
 ROLLUP_SECONDS = env_int("OUTLIER_ROLLUP_SECONDS", 60)

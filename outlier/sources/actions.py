@@ -1,0 +1,160 @@
+"""The writes of sources: adding a feed (given, or found on a site), keywords and network
+accounts to a topic, removing them, and importing an OPML file.
+
+Contributors and above manage a topic's sources; every member sees them. Adding a feed reads
+it at once through the safe client: a feed that parses becomes a source (its items are stored
+and offered right away); a web page is searched for its feeds (`find_feeds`), and only feeds
+that parse are offered; anything else is refused with the reason and nothing is stored. An
+OPML import cannot read a thousand feeds while the curator waits: its feeds become sources
+due at once, and what their first read finds (or why it failed) shows on each source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+
+from outlier.core import safe_http
+from outlier.core.models import Membership, Role
+from outlier.curation.models import Topic
+from outlier.curation.urlkeys import check_http_url
+from outlier.sources import discover, feeds, polling
+from outlier.sources.models import Feed, Source, SourceKind, url_hash
+
+__all__ = [
+    "MANAGE_ROLE",
+    "Found",
+    "access_source",
+    "do_add_feed",
+    "do_remove_source",
+    "find_feeds",
+]
+
+MANAGE_ROLE = Role.CONTRIBUTOR
+MAX_SOURCES = 2000  # a workspace's sources
+MAX_CANDIDATES = 6  # feeds of a site tried at most
+CANDIDATE_DEADLINE = 10.0
+
+
+def check_manage(member: Membership, topic: Topic) -> None:
+    if topic.workspace_id != member.workspace_id:
+        raise Http404("No such topic in this workspace.")
+    if not member.allows(MANAGE_ROLE):
+        raise PermissionDenied("Viewers cannot change a topic's sources.")
+
+
+def access_source(member: Membership, source_id: int, role: str = Role.VIEWER) -> Source:
+    if not member.allows(role):
+        raise PermissionDenied(f"This needs the {Role(role).label.lower()} role or higher.")
+    found = Source.objects.select_related("feed", "topic", "channel").filter(
+        pk=source_id, workspace=member.workspace).first()  # fmt: skip
+    if found is None:
+        raise Http404("No such source in this workspace.")
+    return found
+
+
+@dataclass(frozen=True)
+class Found:
+    """What an address turned out to be: a feed (read and parsed), or the feeds a site names."""
+
+    url: str  # the feed's address, after redirects
+    parsed: feeds.ParsedFeed | None
+    etag: str = ""
+    last_modified: str = ""
+    offered: tuple[tuple[str, str], ...] = ()  # a site's feeds that parse: (address, title)
+
+
+def _get(url: str, deadline: float | None = None) -> safe_http.Response:
+    try:
+        response = safe_http.fetch(url, accept=polling.ACCEPT,
+                                   deadline=deadline or polling.FEED_DEADLINE,
+                                   max_bytes=settings.FEED_MAX_BYTES)  # fmt: skip
+    except safe_http.FetchError as exc:
+        raise ValidationError({"url": f"{exc}."}) from exc
+    if not response.ok:
+        raise ValidationError({"url": f"The server answered HTTP {response.status}."})
+    return response
+
+
+def find_feeds(url: str) -> Found:
+    """Read `url`: a feed is parsed; a web page is searched for the feeds it names (or that sit
+    at the usual addresses), keeping those that parse. ValidationError on `url` otherwise."""
+    url = check_http_url(url)
+    response = _get(url)
+    if not discover.looks_like_html(response.content_type, response.body):
+        try:
+            parsed = feeds.parse(response.body, response.url, response.content_type)
+        except feeds.FeedError as exc:
+            raise ValidationError({"url": str(exc)}) from exc
+        return Found(url=response.url, parsed=parsed,
+                     etag=response.headers.get("ETag", "")[:500],
+                     last_modified=response.headers.get("Last-Modified", "")[:100])  # fmt: skip
+    named = discover.candidates(response.text(), response.url)
+    tries = named or [(urljoin(response.url, path), "") for path in discover.COMMON_PATHS]
+    offered: list[tuple[str, str]] = []
+    for candidate, title in tries[:MAX_CANDIDATES]:
+        try:
+            body = _get(candidate, CANDIDATE_DEADLINE)
+            parsed = feeds.parse(body.body, body.url, body.content_type)
+        except (ValidationError, feeds.FeedError):
+            continue
+        offered.append((body.url, title or parsed.title or body.url))
+    if not offered:
+        where = "the feeds it names" if named else "its usual feed addresses"
+        raise ValidationError({"url": f"This is a web page, and none of {where} gave a feed "
+                                      "Outlier could read. Give the feed's own address."})  # fmt: skip
+    return Found(url=response.url, parsed=None, offered=tuple(dict.fromkeys(offered)))
+
+
+def _feed_for(url: str, now: datetime) -> Feed:
+    feed, _ = Feed.objects.get_or_create(key=url_hash(url), defaults={"url": url, "next_at": now})
+    return feed
+
+
+def do_add_feed(member: Membership, topic: Topic, url: str, name: str = "",
+                category: str = "") -> tuple[Source | None, Found]:  # fmt: skip
+    """Add the feed at `url` to the topic, read now; or, for a site, answer the feeds it
+    offers (no source yet: the curator picks one, and adding it comes back here)."""
+    check_manage(member, topic)
+    if Source.objects.filter(workspace=member.workspace).count() >= MAX_SOURCES:
+        raise ValidationError({"url": f"A workspace has at most {MAX_SOURCES:,} sources."})
+    found = find_feeds(url)
+    if found.parsed is None:
+        if len(found.offered) != 1:
+            return None, found
+        found = find_feeds(found.offered[0][0])
+        if found.parsed is None:
+            return None, found
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            feed = _feed_for(found.url, now)
+            source = Source.objects.create(
+                workspace=member.workspace, topic=topic, kind=SourceKind.FEED, feed=feed,
+                name=" ".join(name.split())[:300], category=_category(category),
+                added_by=member.user)  # fmt: skip
+    except IntegrityError as exc:
+        raise ValidationError({"url": "The topic already follows this feed."}) from exc
+    read = polling.Read(parsed=found.parsed, etag=found.etag, last_modified=found.last_modified,
+                        url=found.url)  # fmt: skip
+    polling.record(feed, read, now)  # stores the items and offers them, as a poll does
+    return source, found
+
+
+def _category(raw: str) -> str:
+    """An OPML folder path, "News/Tech": parts trimmed, empty ones dropped."""
+    parts = [" ".join(part.split()) for part in (raw or "").split("/")]
+    return "/".join(part for part in parts if part)[:300]
+
+
+def do_remove_source(member: Membership, source: Source) -> None:
+    """The source goes; its feed stays polled while another topic follows it."""
+    check_manage(member, source.topic)
+    source.delete()
