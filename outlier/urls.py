@@ -12,6 +12,8 @@ urlpatterns = [
     path("app/", include("outlier.curation.urls")),
     path("app/", include("outlier.inbox.urls")),
     path("app/", include("outlier.relationships.urls")),
+    path("app/", include("outlier.sources.urls")),
+    path("", include("outlier.sources.public_urls")),
     path("", include("outlier.analytics.urls")),
     path("", include("outlier.federation.urls")),
     path("", include("outlier.core.urls")),
