@@ -35,7 +35,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from outlier.core import leases, safe_http
-from outlier.sources import entries, feeds
+from outlier.sources import entries, feeds, suggest
 from outlier.sources.models import Feed, PushState
 
 __all__ = ["Read", "claim", "next_interval", "poll", "read", "record", "retry_after", "run_due"]
@@ -157,7 +157,9 @@ def record(feed: Feed, got: Read, now: datetime) -> int:
     new = 0
     if got.parsed is not None or got.not_modified:
         if got.parsed is not None:
-            new = len(entries.do_store(feed, got.parsed, now))
+            stored = entries.do_store(feed, got.parsed, now)
+            suggest.do_offer(stored, now)
+            new = len(stored)
             fields.update(parsed=F("parsed") + 1, **_described(feed, got.parsed))
         else:
             fields["not_modified"] = F("not_modified") + 1
