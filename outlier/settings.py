@@ -262,6 +262,7 @@ WORKER_SWEEPS = [
     "outlier.analytics.weekly.sweep",
     "outlier.analytics.actions.prune_webhook_events",
     "outlier.links.visitors.sweep_salts",
+    "outlier.sources.websub.sweep",  # WebSub: leases renewed, unfollowed feeds unsubscribed
 ]
 # Networks provided by apps above `networks` (outlier/networks/registry.py), by dotted path the
 # way the worker's jobs are: a topic's fediverse channel posts as the topic's ActivityPub actor.

@@ -13,6 +13,7 @@ urlpatterns = [
     path("app/", include("outlier.inbox.urls")),
     path("app/", include("outlier.relationships.urls")),
     path("app/", include("outlier.sources.urls")),
+    path("app/", include("outlier.sources.suggestion_urls")),
     path("", include("outlier.sources.public_urls")),
     path("", include("outlier.analytics.urls")),
     path("", include("outlier.federation.urls")),

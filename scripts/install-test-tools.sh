@@ -15,3 +15,4 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 bash "$(dirname "$0")/../tests/peers/fedify/install.sh" >/dev/null  # the Fedify peer (tests/federation)
 bash "$(dirname "$0")/../tests/peers/bluesky/install.sh" all >/dev/null  # the Bluesky PDS and AppView (tests/bluesky)
+bash "$(dirname "$0")/../tests/peers/websub/install.sh" >/dev/null  # the WebSub hub (tests/sources/test_websub.py)

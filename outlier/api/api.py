@@ -8,7 +8,17 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 
 from outlier import __version__
-from outlier.api import analytics, contacts, core, curation, fediverse, inbox, links, publishing
+from outlier.api import (
+    analytics,
+    contacts,
+    core,
+    curation,
+    fediverse,
+    inbox,
+    links,
+    publishing,
+    sources,
+)
 from outlier.api.auth import TokenAuth
 from outlier.api.contact_exchange import router as contact_exchange_router
 
@@ -28,6 +38,7 @@ api.add_router("/", links.router)
 api.add_router("/", inbox.router)
 api.add_router("/", contacts.router)
 api.add_router("/", contact_exchange_router)
+api.add_router("/", sources.router)
 
 
 def validation_errors(exc: ValidationError) -> dict[str, object]:

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from outlier.curation.urlkeys import url_key
-from outlier.sources import feeds
+from outlier.sources import feeds, similar
 from outlier.sources.models import Entry, Feed
 
 __all__ = ["do_store", "guid_key"]
@@ -35,7 +35,8 @@ def _fields(item: feeds.Entry) -> dict[str, object]:
     return {"url": item.url[:2000], "url_key": url_key(item.url)[:2000],
             "title": item.title[:500], "text": item.text[:MAX_TEXT],
             "summary_html": item.summary_html[:MAX_SUMMARY], "image": item.image[:2000],
-            "author": item.author[:200], "published_at": item.published or item.updated}  # fmt: skip
+            "author": item.author[:200], "published_at": item.published or item.updated,
+            "signature": similar.signature(item.title, item.text).to_bytes()}  # fmt: skip
 
 
 def _unique(items: Iterable[feeds.Entry]) -> dict[str, feeds.Entry]:

@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from outlier.core.crypto import EncryptedJSONField
 from outlier.core.models import Workspace
 from outlier.curation.models import Scoop, Topic
 from outlier.publishing.models import Channel
@@ -43,6 +44,7 @@ class PushState(models.TextChoices):
     PENDING = "pending", "Subscribing"
     ACTIVE = "active", "Pushed by its hub"
     FAILED = "failed", "Hub refused"
+    ENDING = "ending", "Unsubscribing"
 
 
 class Feed(models.Model):
@@ -75,12 +77,18 @@ class Feed(models.Model):
     hub_url = models.URLField(max_length=2000, blank=True)
     self_url = models.URLField(max_length=2000, blank=True)
     push_state = models.CharField(max_length=8, choices=PushState.choices, blank=True)
-    push_secret = models.CharField(max_length=64, blank=True)
+    push_secret = EncryptedJSONField(default=dict, blank=True)  # {"secret": …}, encrypted
+    push_token = models.CharField(max_length=64, blank=True)  # in the callback's path
     push_expires_at = models.DateTimeField(null=True, blank=True)
+    push_next_at = models.DateTimeField(null=True, blank=True)  # when to (re)subscribe
+    push_failures = models.PositiveIntegerField(default=0)  # in a row, for the backoff
     push_error = models.CharField(max_length=500, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["next_at"], name="feed_due")]
+        indexes = [
+            models.Index(fields=["next_at"], name="feed_due"),
+            models.Index(fields=["push_next_at"], name="feed_push_due"),
+        ]
 
     def __str__(self) -> str:
         return self.title or self.url
@@ -165,7 +173,11 @@ class Source(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name or (self.feed.url if self.feed_id and self.feed else self.kind)
+        if self.name:
+            return self.name
+        if self.feed_id and self.feed:
+            return self.feed.title or self.feed.url
+        return ", ".join(self.keywords) or self.account or self.kind
 
 
 class SuggestionState(models.TextChoices):

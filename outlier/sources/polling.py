@@ -35,10 +35,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from outlier.core import leases, safe_http
-from outlier.sources import entries, feeds, suggest
+from outlier.sources import entries, feeds, suggest, websub
 from outlier.sources.models import Feed, PushState
 
-__all__ = ["Read", "claim", "next_interval", "poll", "read", "record", "retry_after", "run_due"]
+__all__ = ["Read", "claim", "next_interval", "poll", "read", "record", "retry_after", "run_due",
+           "store"]  # fmt: skip
 
 logger = logging.getLogger(__name__)
 
@@ -150,16 +151,23 @@ def poll(feed: Feed, now: datetime | None = None) -> int:
     return record(feed, read(feed), now or timezone.now())
 
 
+def store(feed: Feed, parsed: feeds.ParsedFeed, now: datetime) -> int:
+    """Store the items of a read, or of what the feed's hub pushed (`websub`), and offer the
+    new ones to the topics; returns how many were new."""
+    stored = entries.do_store(feed, parsed, now)
+    suggest.do_offer(stored, now)
+    return len(stored)
+
+
 def record(feed: Feed, got: Read, now: datetime) -> int:
     """Store what a read gave (new items are offered to the topics) and reschedule the feed
-    by it; returns how many items were new."""
+    by it; returns how many items were new. A feed that names a WebSub hub is then subscribed
+    to it when that is due (`websub.after_read`)."""
     fields: dict[str, object] = {"claimed_by": "", "checked_at": now}
     new = 0
     if got.parsed is not None or got.not_modified:
         if got.parsed is not None:
-            stored = entries.do_store(feed, got.parsed, now)
-            suggest.do_offer(stored, now)
-            new = len(stored)
+            new = store(feed, got.parsed, now)
             fields.update(parsed=F("parsed") + 1, **_described(feed, got.parsed))
         else:
             fields["not_modified"] = F("not_modified") + 1
@@ -176,6 +184,8 @@ def record(feed: Feed, got: Read, now: datetime) -> int:
         if got.gone:
             fields["next_at"] = now + timedelta(days=36500)
     Feed.objects.filter(pk=feed.pk).update(**fields)
+    if got.parsed is not None:
+        websub.after_read(feed, got.parsed, now)
     return new
 
 

@@ -8,8 +8,9 @@ every item of every feed the workspace follows). A topic gets a story once:
    `story_key`, unique per topic; a story already scooped into the topic (under its URL or
    its page's canonical URL) is not suggested at all;
 2. by text: an item whose signature (`similar`) matches a recent suggestion of the topic is
-   the same story told by another source: it joins that suggestion (its `copies` and the
-   sources it names grow) instead of making a second one.
+   the same story told by another source: it joins that suggestion (its `copies`, the
+   sources and the other addresses it names grow) instead of making a second one. Only an
+   item with a lead (MIN_TERMS terms) is matched by text: headlines alone are too short.
 
 Each suggestion keeps why it is there (`reasons`: the sources, the keywords matched, the
 terms the topic's model weighed) and a score: the topic's relevance (`ranking`) and the
@@ -20,33 +21,27 @@ as time passes.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from outlier.curation.models import Scoop
+from outlier.sources import learn, similar
 from outlier.sources.keywords import Matcher
 from outlier.sources.models import Entry, Source, SourceKind, Suggestion, SuggestionState
+from outlier.sources.ranker import Ranker
 
-__all__ = ["HALF_LIFE_HOURS", "Offer", "do_offer", "score"]
+__all__ = ["Offer", "do_offer"]
 
-HALF_LIFE_HOURS = 24.0
-EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
-RECENT_DAYS = 14  # near-duplicates are looked for among the topic's suggestions this recent
 RECENT_LIMIT = 5000
+# A headline alone says too little to tell two stories apart by text: an item needs this many
+# terms (title and lead) before it can join another address's story.
+MIN_TERMS = 15
 MAX_TEXT = 5000
-
-
-def score(relevance: float, when: datetime) -> float:
-    """Relevance × freshness as a number that sorts the same at every moment: the log of the
-    relevance plus how many half-lives after EPOCH the story came out."""
-    hours = (when - EPOCH).total_seconds() / 3600
-    return math.log(max(relevance, 1e-6)) + math.log(2) * hours / HALF_LIFE_HOURS
 
 
 @dataclass
@@ -113,6 +108,8 @@ def _offer_to_topic(topic_id: int, offers: list[Offer], now: datetime) -> int:
     known = {s.story_key: s for s in Suggestion.objects.filter(topic_id=topic_id,
                                                                story_key__in=list(keys))}  # fmt: skip
     made = 0
+    model = learn.model_of(topic_id)
+    stories = _stories(topic_id, now)
     for key, offer in keys.items():
         if key in taken:
             continue
@@ -120,47 +117,68 @@ def _offer_to_topic(topic_id: int, offers: list[Offer], now: datetime) -> int:
         if existing is not None:
             _join(existing, offer)
             continue
-        if _make(topic_id, key, offer, now):
+        entry = offer.entry
+        item = similar.Item(entry.title, entry.text, entry.url, published=entry.published_at)
+        signature = similar.Signature.from_bytes(bytes(entry.signature))
+        match = (stories.find(item, signature, frozenset({key}))
+                 if len(signature.terms) >= MIN_TERMS else None)  # fmt: skip
+        if match is not None:
+            same = Suggestion.objects.filter(pk=match.story_id).first()
+            if same is not None:
+                _join(same, offer, also=entry.url)
+                continue
+        made_one = _make(topic_id, key, offer, model, now)
+        if made_one is not None:
+            stories.add(made_one.pk, frozenset({key}), signature, entry.published_at)
             made += 1
     return made
+
+
+def _stories(topic_id: int, now: datetime) -> similar.StoryIndex:
+    """The topic's recent suggestions as stories, to find another telling of one of them."""
+    index = similar.StoryIndex()
+    rows = Suggestion.objects.filter(topic_id=topic_id, created_at__gte=now - similar.WINDOW)
+    for pk, key, signature, published, created in rows.order_by("pk").values_list(
+            "pk", "story_key", "signature", "published_at", "created_at")[:RECENT_LIMIT]:  # fmt: skip
+        index.add(pk, frozenset({key}), similar.Signature.from_bytes(bytes(signature)),
+                  published or created)  # fmt: skip
+    return index
 
 
 def _reasons(offer: Offer) -> dict[str, object]:
     return {"sources": sorted(offer.sources), "keywords": offer.keywords}
 
 
-def _join(suggestion: Suggestion, offer: Offer) -> None:
-    """Another source carried a story the topic was offered: say so on it."""
+def _join(suggestion: Suggestion, offer: Offer, also: str = "") -> None:
+    """Another source carried a story the topic was offered (under the same address, or
+    `also` another one telling the same story): say so on it."""
     reasons = dict(suggestion.reasons or {})
     sources = set(reasons.get("sources") or []) | offer.sources
     keywords = list(reasons.get("keywords") or [])
     keywords += [k for k in offer.keywords if k not in keywords]
-    if sources == set(reasons.get("sources") or []) and keywords == reasons.get("keywords"):
+    others = list(reasons.get("also") or [])
+    if also and also not in others and also != suggestion.url:
+        others.append(also)
+    if (sources == set(reasons.get("sources") or []) and keywords == reasons.get("keywords")
+            and others == list(reasons.get("also") or [])):  # fmt: skip
         return
-    reasons.update(sources=sorted(sources), keywords=keywords)
+    reasons.update(sources=sorted(sources), keywords=keywords, also=others[:20])
     Suggestion.objects.filter(pk=suggestion.pk).update(reasons=reasons, copies=F("copies") + 1)
 
 
-def _make(topic_id: int, key: str, offer: Offer, now: datetime) -> bool:
+def _make(topic_id: int, key: str, offer: Offer, model: Ranker,
+          now: datetime) -> Suggestion | None:  # fmt: skip
     entry = offer.entry
     when = min(entry.published_at or entry.seen_at, now)
-    relevance = 1.0
+    relevance, terms = learn.relevance(model, entry.title, entry.text)
     try:
         with transaction.atomic():
-            Suggestion.objects.create(
+            return Suggestion.objects.create(
                 topic_id=topic_id, entry=entry, story_key=key[:2000], url=entry.url,
                 title=entry.title, text=entry.text[:MAX_TEXT], published_at=entry.published_at,
-                relevance=relevance, score=score(relevance, when), reasons=_reasons(offer),
+                relevance=relevance, score=learn.score(relevance, when),
+                reasons={**_reasons(offer), "terms": terms},
                 signature=entry.signature, state=SuggestionState.NEW,
             )  # fmt: skip
     except IntegrityError:  # offered at the same moment by another worker
-        return False
-    return True
-
-
-def recent(topic_id: int, now: datetime) -> list[Suggestion]:
-    """The topic's suggestions of the last RECENT_DAYS, for near-duplicate checks."""
-    since = now - timedelta(days=RECENT_DAYS)
-    return list(Suggestion.objects.filter(topic_id=topic_id, created_at__gte=since)
-                .only("pk", "signature", "reasons", "copies")
-                .order_by("-created_at")[:RECENT_LIMIT])  # fmt: skip
+        return None

@@ -43,7 +43,7 @@ def test_items_are_offered_once_per_story_with_their_reasons(team, topic, feed_s
     assert rivers.copies == 2 and rivers.reasons["sources"] == sorted([planet.pk, daily.pk])
     # The keyword source hears the item of a feed its workspace follows, for its own topic.
     honey = Suggestion.objects.get(topic=other)
-    assert honey.reasons == {"sources": [listening.pk], "keywords": ["wild honey"]}
+    assert honey.reasons == {"sources": [listening.pk], "keywords": ["wild honey"], "terms": []}
 
     # Read again with a retitled item: nothing offered twice.
     feed_server.add("/planet.xml", rss("Planet", [
@@ -56,9 +56,35 @@ def test_items_are_offered_once_per_story_with_their_reasons(team, topic, feed_s
 
 
 def test_the_score_prefers_fresh_stories_without_rescoring():
-    from outlier.sources.suggest import score
+    from outlier.sources.learn import score
 
     now = timezone.now()
     assert score(0.5, now) > score(0.5, now - timedelta(hours=1))
     # A story twice as relevant is worth one half-life of age.
     assert abs(score(1.0, now - timedelta(hours=24)) - score(0.5, now)) < 1e-9
+
+
+def test_a_syndicated_copy_under_another_address_joins_the_story(team, topic, feed_server):
+    story = ("The city council of Lyon voted 41 to 12 on Tuesday to close the Croix-Rousse "
+             "tunnel to cars from March 2027, after a two-year trial that cut traffic by 38 "
+             "percent. Mayor Grégory Doucet said buses and bicycles keep their lanes.")  # fmt: skip
+
+    def feed(name, guid, title, link, text):
+        return ('<?xml version="1.0"?><rss version="2.0"><channel><title>' + name +
+                f"</title><item><guid>{guid}</guid><title>{title}</title><link>{link}</link>"
+                f"<description>{text}</description></item></channel></rss>")  # fmt: skip
+
+    follow(team, topic, feed_server.add("/wire.xml", feed(
+        "Wire", "w1", "Lyon closes the Croix-Rousse tunnel to cars",
+        "https://wire.example/lyon-tunnel", story)))  # fmt: skip
+    follow(team, topic, feed_server.add("/paper.xml", feed(
+        "Paper", "p1", "Lyon to close Croix-Rousse tunnel to cars from 2027",
+        "https://paper.example/2026/12/lyon", "LYON (Wire) — " + story + " Subscribe now.")))  # fmt: skip
+    follow(team, topic, feed_server.add("/other.xml", feed(
+        "Other", "o1", "Lyon opens a new tram line", "https://other.example/tram",
+        "The T10 tram line between Gerland and Vénissieux opened on Saturday with 14 stops.")))  # fmt: skip
+
+    assert titles(topic) == ["Lyon closes the Croix-Rousse tunnel to cars",
+                             "Lyon opens a new tram line"]  # fmt: skip
+    tunnel = Suggestion.objects.get(title__startswith="Lyon closes")
+    assert tunnel.copies == 2 and tunnel.reasons["also"] == ["https://paper.example/2026/12/lyon"]
