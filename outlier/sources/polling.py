@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -153,9 +154,11 @@ def poll(feed: Feed, now: datetime | None = None) -> int:
 
 def store(feed: Feed, parsed: feeds.ParsedFeed, now: datetime) -> int:
     """Store the items of a read, or of what the feed's hub pushed (`websub`), and offer the
-    new ones to the topics; returns how many were new."""
-    stored = entries.do_store(feed, parsed, now)
-    suggest.do_offer(stored, now)
+    new ones to the topics, in one transaction (an item is never seen without its
+    suggestions); returns how many were new."""
+    with transaction.atomic():
+        stored = entries.do_store(feed, parsed, now)
+        suggest.do_offer(stored, now)
     return len(stored)
 
 
