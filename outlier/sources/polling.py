@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from outlier.core import leases, safe_http
 from outlier.sources import entries, feeds, suggest, websub
-from outlier.sources.models import Feed, PushState
+from outlier.sources.models import Feed, PushState, Source
 
 __all__ = ["Read", "claim", "next_interval", "poll", "read", "record", "retry_after", "run_due",
            "store"]  # fmt: skip
@@ -70,9 +70,9 @@ class Read:
 
 def claim(worker_id: str, limit: int, now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
-    due = Feed.objects.filter(next_at__lte=now, sources__active=True).distinct()
-    return leases.claim(Feed.objects.filter(pk__in=due.values("pk"), next_at__lte=now),
-                        worker_id, limit, LEASE_SECONDS, now)  # fmt: skip
+    followed = Source.objects.filter(active=True, feed__isnull=False).values("feed_id")
+    due = Feed.objects.filter(next_at__lte=now, pk__in=followed)
+    return leases.claim(due, worker_id, limit, LEASE_SECONDS, now)
 
 
 def run_due(worker_id: str, limit: int = 10) -> int:
