@@ -134,6 +134,8 @@ def test_a_reply_to_us_that_the_stream_finds_is_one_row(
     team: Team, sky: Channel, ann: Account, ben: Account
 ) -> None:
     ours = ann.create("app.bsky.feed.post", {"text": "Where is the water highest?"})
+    adapter = content.adapter_for(sky)  # a reply indexed before its parent notifies nobody
+    eventually(lambda: ours["uri"] in adapter.engagement([ours["uri"]]), "ann's post indexed")
     tag = "zq" + secrets.token_hex(4)
     reply = tagged(ben, "At the old bridge", tag, reply={"root": ours, "parent": ours})
 
