@@ -44,7 +44,7 @@ or a private PostgreSQL 15 started by scripts/postgres.sh), fills one workspace 
             list          what `views.contact_list` reads: `Paginator(queries.contacts(ws,
                           Wanted(...)), 50).get_page(n)` (the count, then the page),
                           `queries.with_identities(page)`, the count of reminders due, the
-                          workspace's lists and tags, `suggestions.open_suggestions(ws)[:20]`;
+                          workspace's lists and tags, `suggestions.open_suggestions(ws, limit=20)`;
                           sorted by strength, page 1 and page 101 (offset 5,000), and filtered
                           by a list, "follows you", going cold and two searches;
             growth        what the dashboard and the API read: `growth.by_channel(ws, start,
@@ -701,7 +701,7 @@ def django_list(workspace_id: int, wanted: Any, page: int) -> Callable[[], Any]:
         lists = list(ContactList.objects.filter(workspace_id=workspace_id))
         tags = list(ContactTag.objects.filter(workspace_id=workspace_id))
         due = queries.contacts(workspace_id, queries.Wanted(due=True)).count()
-        proposed = suggestions.open_suggestions(workspace_id)[:20]
+        proposed = suggestions.open_suggestions(workspace_id, limit=20)
         return (pages.count, [c.pk for c in rows],
                 [[i.pk for i in c.identity_list] for c in rows],  # type: ignore[attr-defined]
                 [li.pk for li in lists], [t.pk for t in tags], due,

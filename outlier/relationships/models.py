@@ -99,6 +99,11 @@ class Contact(models.Model):
             models.Index(fields=["workspace", "-rank"], name="contact_strength"),
             models.Index(fields=["workspace", "-last_interaction_at"], name="contact_recent"),
             models.Index(fields=["workspace", "remind_at"], name="contact_reminders"),
+            models.Index(  # "going cold": the starred contacts by strength
+                fields=["workspace", "-rank"],
+                condition=models.Q(starred=True),
+                name="contact_starred",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -131,7 +136,14 @@ class Identity(models.Model):
                 fields=["workspace", "network", "remote_id"], name="identity_once"
             ),
         ]
-        indexes = [models.Index(fields=["workspace", "handle"], name="identity_handle")]
+        indexes = [
+            models.Index(fields=["workspace", "handle"], name="identity_handle"),
+            models.Index(  # "follows you", by contact
+                fields=["contact"],
+                condition=models.Q(follows_you=True),
+                name="identity_follows_you",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.handle

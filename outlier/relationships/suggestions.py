@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -95,12 +95,15 @@ def suggest(identities: Iterable[Identity]) -> list[MergeSuggestion]:
     return made
 
 
-def open_suggestions(workspace_id: int) -> list[MergeSuggestion]:
-    """Open suggestions whose identities are still in two contacts."""
-    rows = MergeSuggestion.objects.filter(
-        workspace_id=workspace_id, state=SuggestionState.OPEN
-    ).select_related("first__contact", "second__contact").order_by("-created_at", "-pk")  # fmt: skip
-    return [s for s in rows[:200] if s.first.contact_id != s.second.contact_id]
+def open_suggestions(workspace_id: int, limit: int = 200) -> list[MergeSuggestion]:
+    """The newest `limit` open suggestions whose identities are still in two contacts."""
+    rows = (
+        MergeSuggestion.objects.filter(workspace_id=workspace_id, state=SuggestionState.OPEN)
+        .exclude(first__contact_id=F("second__contact_id"))
+        .select_related("first__contact", "second__contact")
+        .order_by("-created_at", "-pk")
+    )
+    return list(rows[:limit])
 
 
 def access_suggestion(member: Membership, suggestion_id: int) -> MergeSuggestion:

@@ -75,7 +75,7 @@ def contact_list(request: HttpRequest, ws: str) -> HttpResponse:
         "sorts": [("strength", "Strength"), ("recent", "Last interaction"), ("name", "Name")],
         "cold_days": queries.COLD_DAYS, "can_work": member.allows(Role.CONTRIBUTOR),
         "due_count": queries.contacts(workspace.pk, queries.Wanted(due=True)).count(),
-        "suggestions": suggestions.open_suggestions(workspace.pk)[:20],
+        "suggestions": suggestions.open_suggestions(workspace.pk, limit=20),
     })  # fmt: skip
 
 
@@ -88,8 +88,9 @@ def _page(request: HttpRequest, member: Membership, contact: Contact,
         "score": score, "formula": strength.explain(score), "half_life": strength.HALF_LIFE_DAYS,
         "reciprocity": strength.RECIPROCITY, "weights_in": strength.WEIGHTS_IN,
         "weights_out": strength.WEIGHTS_OUT, "timeline": queries.timeline(contact),
-        "conversations": queries.conversations(contact), "notes": contact.notes.all()[:50],
-        "events": contact.events.all()[:20], "tags": contact.tags.all(),
+        "conversations": queries.conversations(contact),
+        "notes": contact.notes.select_related("author")[:50],
+        "events": contact.events.select_related("user")[:20], "tags": contact.tags.all(),
         "lists": contact.lists.all(), "all_lists": ContactList.objects.filter(
             workspace=member.workspace),
         "fields": sorted(contact.fields.items()),
