@@ -18,6 +18,7 @@ from outlier.api import (
     links,
     publishing,
     sources,
+    suggestions,
 )
 from outlier.api.auth import TokenAuth
 from outlier.api.contact_exchange import router as contact_exchange_router
@@ -39,6 +40,7 @@ api.add_router("/", inbox.router)
 api.add_router("/", contacts.router)
 api.add_router("/", contact_exchange_router)
 api.add_router("/", sources.router)
+api.add_router("/", suggestions.router)
 
 
 def validation_errors(exc: ValidationError) -> dict[str, object]:

@@ -34,6 +34,7 @@ class TopicOut(Schema):
     slug: str
     description: str
     is_public: bool
+    visitor_suggestions: bool  # visitors may suggest articles on the public page
     cover_image_url: str | None
     public_url: str | None
     feeds: FeedsOut | None
@@ -48,6 +49,7 @@ def topic_out(topic: Topic) -> dict[str, object]:
         "slug": topic.slug,
         "description": topic.description,
         "is_public": public,
+        "visitor_suggestions": topic.visitor_suggestions,
         "cover_image_url": settings.BASE_URL + topic.cover_image.url if topic.cover_image else None,
         "public_url": absolute("site:topic", topic.slug) if public else None,
         "feeds": {
@@ -66,6 +68,7 @@ class TopicIn(Schema):
     slug: str = ""
     description: str = ""
     is_public: bool = True
+    visitor_suggestions: bool = True
 
 
 class TopicPatch(Schema):
@@ -73,6 +76,7 @@ class TopicPatch(Schema):
     slug: str | None = None
     description: str | None = None
     is_public: bool | None = None
+    visitor_suggestions: bool | None = None
 
 
 @router.get("/topics", response=list[TopicOut], summary="List the workspace's topics")

@@ -67,6 +67,7 @@ def do_create_topic(
     description: str = "",
     is_public: bool = True,
     cover_image: Any = None,
+    visitor_suggestions: bool = True,
 ) -> Topic:
     if not membership.allows(Role.EDITOR):
         raise PermissionDenied("Only editors and owners create topics.")
@@ -77,6 +78,7 @@ def do_create_topic(
         slug=slug,
         description=(description or "").strip(),
         is_public=is_public,
+        visitor_suggestions=visitor_suggestions,
     )
     if cover_image:
         topic.cover_image = cover_image
@@ -99,6 +101,8 @@ def do_update_topic(membership: Membership, topic: Topic, **changes: Any) -> Top
         topic.description = (changes["description"] or "").strip()
     if "is_public" in changes:
         topic.is_public = bool(changes["is_public"])
+    if "visitor_suggestions" in changes:
+        topic.visitor_suggestions = bool(changes["visitor_suggestions"])
     if changes.get("cover_image"):
         topic.cover_image = changes["cover_image"]
     topic.changed_at = timezone.now()

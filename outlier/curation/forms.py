@@ -14,6 +14,10 @@ class TopicForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     cover_image = forms.ImageField(required=False)
     is_public = forms.BooleanField(required=False, initial=True, label="Public page with feeds")
+    visitor_suggestions = forms.BooleanField(
+        required=False, initial=True, label="Visitors may suggest articles",
+        help_text="A form on the public page; what they suggest waits among the suggestions.",
+    )  # fmt: skip
 
 
 class ScoopForm(forms.Form):

@@ -22,6 +22,8 @@ class Topic(models.Model):
     description = models.TextField(blank=True)
     cover_image = models.ImageField(upload_to="topics/", blank=True)
     is_public = models.BooleanField(default=True)
+    # Visitors may suggest articles on the public page (they wait for the curator).
+    visitor_suggestions = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Bumped whenever something visible on the public pages changes (ETag / Last-Modified).
     changed_at = models.DateTimeField(auto_now_add=True)

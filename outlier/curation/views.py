@@ -68,7 +68,8 @@ def topic_edit(request: HttpRequest, ws: str, slug: str) -> HttpResponse:
     member = _member(request, ws, Role.EDITOR)
     topic = actions.access_topic(member, slug, Role.EDITOR)
     initial = {"name": topic.name, "slug": topic.slug, "description": topic.description,
-               "is_public": topic.is_public}  # fmt: skip
+               "is_public": topic.is_public,
+               "visitor_suggestions": topic.visitor_suggestions}  # fmt: skip
     form = TopicForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST":
         if request.POST.get("delete"):

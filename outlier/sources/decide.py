@@ -9,6 +9,8 @@ deciding again is refused with the reason. Contributors and above decide.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -54,7 +56,7 @@ def _decided(member: Membership, suggestion: Suggestion, state: str,
 
 
 def do_scoop(member: Membership, suggestion: Suggestion, insight: str = "",
-             tags: str = "", publish: bool = True) -> Scoop:  # fmt: skip
+             tags: str | Iterable[str] = "", publish: bool = True) -> Scoop:  # fmt: skip
     """Scoop the suggested article into its topic (fetched and extracted as any scoop)."""
     _open(member, suggestion)
     with transaction.atomic():

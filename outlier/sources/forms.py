@@ -39,3 +39,18 @@ class OpmlForm(forms.Form):
                   f"{actions.MAX_OPML_BYTES // 1024 // 1024} MB. The feeds are read in the "
                   "background; each shows its first result below.",
     )  # fmt: skip
+
+
+class VisitorSuggestionForm(forms.Form):
+    """A visitor's suggestion on a public topic page (checked by `visitor`)."""
+
+    url = forms.CharField(label="Article address", max_length=4000,
+                          widget=forms.URLInput(attrs={"placeholder": "https://…"}))  # fmt: skip
+    name = forms.CharField(label="Your name (optional)", max_length=1000, required=False)
+    note = forms.CharField(label="Why it belongs here (optional)", max_length=4000,
+                           required=False, widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    # Left empty by people (hidden from them); robots fill every field.
+    website = forms.CharField(required=False, label="Leave this empty",
+                              widget=forms.TextInput(attrs={"autocomplete": "off",
+                                                            "tabindex": "-1"}))  # fmt: skip
+    stamp = forms.CharField(widget=forms.HiddenInput, max_length=200)

@@ -25,10 +25,17 @@ class Shown:
 def suggestions(topic: Topic, state: str = "new", limit: int = 30, offset: int = 0) -> list[Shown]:
     """The topic's suggestions in a state, best first (new ones by score, decided ones by the
     time of the decision)."""
-    rows = Suggestion.objects.filter(topic=topic, state=state)
+    rows = Suggestion.objects.filter(topic=topic, state=state).select_related("topic")
     rows = rows.order_by("-score", "-pk") if state == SuggestionState.NEW else rows.order_by(
         "-decided_at", "-pk")  # fmt: skip
-    page = list(rows[offset : offset + limit])
+    return _shown(list(rows[offset : offset + limit]))
+
+
+def one(suggestion: Suggestion) -> Shown:
+    return _shown([suggestion])[0]
+
+
+def _shown(page: list[Suggestion]) -> list[Shown]:
     ids = {pk for s in page for pk in (s.reasons or {}).get("sources", [])}
     names = {s.pk: str(s) for s in Source.objects.filter(pk__in=ids).select_related("feed")}
     return [Shown(s, [names[pk] for pk in (s.reasons or {}).get("sources", []) if pk in names],
