@@ -27,7 +27,7 @@ from outlier.core import safe_http
 from outlier.core.models import Membership, Role
 from outlier.curation.models import Topic
 from outlier.curation.urlkeys import check_http_url
-from outlier.sources import discover, feeds, keywords, opml, polling
+from outlier.sources import discover, feeds, keywords, opml, polling, websub
 from outlier.sources.models import Feed, Source, SourceKind, url_hash
 
 __all__ = [
@@ -101,6 +101,7 @@ def find_feeds(url: str) -> Found:
             parsed = feeds.parse(response.body, response.url, response.content_type)
         except feeds.FeedError as exc:
             raise ValidationError({"url": str(exc)}) from exc
+        parsed = websub.with_header_links(parsed, response.headers.get("Link", ""), response.url)
         return Found(url=response.url, parsed=parsed,
                      etag=response.headers.get("ETag", "")[:500],
                      last_modified=response.headers.get("Last-Modified", "")[:100])  # fmt: skip
@@ -152,7 +153,9 @@ def do_add_feed(member: Membership, topic: Topic, url: str, name: str = "",
         raise ValidationError({"url": "The topic already follows this feed."}) from exc
     read = polling.Read(parsed=found.parsed, etag=found.etag, last_modified=found.last_modified,
                         url=found.url)  # fmt: skip
-    polling.record(feed, read, now)  # stores the items and offers them, as a poll does
+    # Stores the items and offers them, as a poll does; a hub it names is asked by the
+    # worker's next sweep, not in this request.
+    polling.record(feed, read, now, subscribe=False)
     return source, found
 
 

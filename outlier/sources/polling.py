@@ -111,6 +111,7 @@ def read(feed: Feed) -> Read:
         parsed = feeds.parse(response.body, response.url, response.content_type)
     except feeds.FeedError as exc:
         return Read(error=str(exc))
+    parsed = websub.with_header_links(parsed, response.headers.get("Link", ""), response.url)
     return Read(parsed=parsed, etag=etag, last_modified=modified, url=response.url)
 
 
@@ -162,10 +163,11 @@ def store(feed: Feed, parsed: feeds.ParsedFeed, now: datetime) -> int:
     return len(stored)
 
 
-def record(feed: Feed, got: Read, now: datetime) -> int:
+def record(feed: Feed, got: Read, now: datetime, subscribe: bool = True) -> int:
     """Store what a read gave (new items are offered to the topics) and reschedule the feed
     by it; returns how many items were new. A feed that names a WebSub hub is then subscribed
-    to it when that is due (`websub.after_read`)."""
+    to it when that is due (`websub.after_read`); with `subscribe` False (a read in a person's
+    request) that is left to the worker's sweep, which subscribes a feed that names a hub."""
     fields: dict[str, object] = {"claimed_by": "", "checked_at": now}
     new = 0
     if got.parsed is not None or got.not_modified:
@@ -187,7 +189,7 @@ def record(feed: Feed, got: Read, now: datetime) -> int:
         if got.gone:
             fields["next_at"] = now + timedelta(days=36500)
     Feed.objects.filter(pk=feed.pk).update(**fields)
-    if got.parsed is not None:
+    if got.parsed is not None and subscribe:
         websub.after_read(feed, got.parsed, now)
     return new
 

@@ -5,8 +5,12 @@ The subscription lives on the feed's row (a row with a state, DESIGN.md): `push_
 `push_token` (in the callback's path), `push_secret` (encrypted), `push_expires_at`,
 `push_next_at` (when to ask the hub next), `push_failures` and `push_error`.
 
-- Subscribing: after every successful read (`after_read`, called by `polling.record`) and in
-  the worker's sweep (`renew`), a feed that names a hub is subscribed when it is not yet, when
+- Discovery: the hub and self addresses of the response's `Link` header
+  (`<…>; rel="hub"`), else those the feed names in its body (`with_header_links`).
+- Subscribing: after every successful read by the worker (`after_read`, called by
+  `polling.record`) and in the worker's sweep (`renew`; a feed a curator just added is
+  subscribed there, within a minute, not in their request), a feed that names a hub is
+  subscribed when it is not yet, when
   its lease ends within a day, or when the backoff after a failure is over. The row becomes
   PENDING before the hub is asked, by a conditional update that only one worker can win; a
   new subscription gets a fresh token and secret, a renewal keeps them. Then, through the safe
@@ -42,17 +46,19 @@ without one: a secret over http is never weaker than none.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import logging
 import random
+import re
 import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
@@ -207,6 +213,32 @@ def _unsubscribe(feed: Feed, hub: str, topic: str, now: datetime) -> bool:
         logger.info("Unsubscribing from %s at %s failed: %s", topic, hub, refused)
         _forget(feed.pk, feed.push_token, refused)
     return True
+
+
+_LINK = re.compile(r"<([^>]*)>((?:\s*;\s*[^;,]*)*)")
+_REL = re.compile(r"""rel\s*=\s*(?:"([^"]*)"|([^\s;,"]+))""", re.IGNORECASE)
+
+
+def header_links(header: str, base: str) -> tuple[str, str]:
+    """The hub and self addresses an HTTP `Link` header names (`<…>; rel="hub"`, several
+    links apart by commas, a rel of several words), made absolute against `base`; ""
+    for one it does not name."""
+    found = {"hub": "", "self": ""}
+    for target, params in _LINK.findall(header or ""):
+        rel = _REL.search(params)
+        for word in ((rel.group(1) or rel.group(2)) if rel else "").lower().split():
+            if word in found and not found[word] and target.strip():
+                found[word] = urljoin(base, target.strip())
+    return found["hub"], found["self"]
+
+
+def with_header_links(parsed: feeds.ParsedFeed, header: str, base: str) -> feeds.ParsedFeed:
+    """The feed with the hub and self addresses of its response's `Link` header, which come
+    before those in the feed's own body (WebSub 4: a subscriber looks at the header first)."""
+    hub, self_url = header_links(header, base)
+    if not hub:
+        return parsed
+    return dataclasses.replace(parsed, hub_url=hub, self_url=self_url or parsed.self_url)
 
 
 def _due(feed: Feed, now: datetime) -> bool:

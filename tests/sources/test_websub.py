@@ -71,8 +71,8 @@ def pushed(feed_server, hub, live_server, settings, team, topic):
         url = feed_server.base + path
         headers = {"Link": f'<{hub.url}>; rel="hub", <{url}>; rel="self"'}
 
-        def serve(self, items, title="Pushed news"):
-            feed_server.add(self.path, rss(title, items, hub=hub.url), headers=self.headers)
+        def serve(self, items, title="Pushed news"):  # the hub named by the Link header only
+            feed_server.add(self.path, rss(title, items), headers=self.headers)
 
         def publish(self, items):
             self.serve(items)
@@ -84,6 +84,9 @@ def pushed(feed_server, hub, live_server, settings, team, topic):
     setup = Pushed()
     setup.serve(ITEMS)
     setup.source, _ = actions.do_add_feed(team.member(team.contributor), topic, setup.url)
+    added = setup.feed()  # the hub found in the header; asked by the sweep, not the request
+    assert (added.hub_url, added.self_url, added.push_state) == (hub.url, setup.url, PushState.NONE)
+    assert websub.renew() == 1
     wait_for(lambda: setup.feed().push_state == PushState.ACTIVE, what="the verification")
     # The hub stores the subscription once Outlier has answered its challenge.
     hub.wait_for(lambda state: hub.subscriptions(setup.url), what="the subscription")
@@ -161,6 +164,7 @@ def test_a_topic_the_hub_denies_keeps_its_reason(feed_server, hub, live_server, 
     settings.BASE_URL = live_server.url
     url = feed_server.add("/deny-me.xml", rss("Not carried", ITEMS, hub=hub.url))
     actions.do_add_feed(team.member(team.contributor), topic, url)
+    assert websub.renew() == 1
     feed = wait_for(lambda: Feed.objects.filter(push_state=PushState.FAILED).first(),
                     what="the denial")  # fmt: skip
     assert feed.push_error == "The hub denied the subscription: This hub does not carry that topic."
@@ -302,6 +306,8 @@ def test_a_hub_that_refuses_is_recorded_and_retried_only_after_a_backoff(
     body = rss("Refused", ITEMS, hub=refusing_hub["url"])
     url = feed_server.add("/refused.xml", body)
     actions.do_add_feed(team.member(team.contributor), topic, url)
+    assert refusing_hub["posts"] == []  # not asked in the curator's request
+    assert websub.renew() == 1
     feed = Feed.objects.get()
     assert feed.push_state == PushState.FAILED
     assert feed.push_error == ("The hub refused the subscription (HTTP 403): "
@@ -321,3 +327,28 @@ def test_a_hub_that_refuses_is_recorded_and_retried_only_after_a_backoff(
     again = Feed.objects.get()
     assert again.push_state == PushState.FAILED and again.push_failures == 2
     assert again.push_next_at - later > first_wait * 1.5  # the wait doubled
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ('<https://hub.example/>; rel="hub", <https://news.example/feed>; rel="self"',
+     ("https://hub.example/", "https://news.example/feed")),
+    ("</hub>; rel=hub", ("https://news.example/hub", "")),  # relative, unquoted
+    ('<https://news.example/feed>; rel="self alternate", <https://a.example/>; rel="HUB"',
+     ("https://a.example/", "https://news.example/feed")),
+    ('<https://a.example/>; rel="hub", <https://b.example/>; rel="hub"', ("https://a.example/", "")),
+    ('<https://news.example/next>; rel="next"', ("", "")),
+    ("garbage; rel=hub", ("", "")),
+    ("", ("", "")),
+])  # fmt: skip
+def test_the_link_header_names_the_hub(header, expected):
+    assert websub.header_links(header, "https://news.example/feed.xml") == expected
+
+
+def test_the_link_header_comes_before_the_feeds_own_hub():
+    parsed = feeds.parse(rss("Both", ITEMS, hub="https://body.example/hub"),
+                         "https://news.example/feed.xml")  # fmt: skip
+    assert parsed.hub_url == "https://body.example/hub"
+    linked = websub.with_header_links(parsed, '<https://head.example/hub>; rel="hub"',
+                                      "https://news.example/feed.xml")  # fmt: skip
+    assert linked.hub_url == "https://head.example/hub" and linked.entries == parsed.entries
+    assert websub.with_header_links(parsed, "", "https://news.example/feed.xml") is parsed
