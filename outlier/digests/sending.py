@@ -207,10 +207,13 @@ def send(send_id: int, worker_id: str, now: datetime | None = None) -> str:
     scoops = queries.digest_scoops(sub.topic_id, list(row.scoop_ids))
     if not scoops:
         return _finish(row.pk, SendState.SKIPPED, "Not sent: its scoops were unpublished.")
-    links = tracking.scoop_links(scoops)
     backend = _connection()
-    message = compose.digest_message(sub, row, scoops, links, backend)
-    message.message()  # a header that cannot be built fails here, before anything is sent
+    try:
+        message = compose.digest_message(sub, row, scoops, tracking.scoop_links(scoops), backend)
+        message.message()  # a header that cannot be built fails here, before anything is sent
+    except Exception as exc:  # nothing was sent: our side could not build it
+        logger.exception("Building digest %s failed", row.pk)
+        return _finish(row.pk, SendState.FAILED, f"Could not build the digest: {exc}")
     with atomic_write():  # "sending" is committed before the SMTP call
         started = DigestSend.objects.filter(
             pk=row.pk, claimed_by=worker_id, state__in=OPEN,

@@ -89,3 +89,19 @@ def confirmed(client: Client, mailbox: Mailbox, address: str = FORM["email"], **
     assert client.post(path_in(text_of(message), "confirm")).status_code == 200
     mailbox.clear()
     return Subscription.objects.get(email=address)
+
+
+def make_subscription(topic: Any, email: str = "reader@example.org", *,
+                      confirmed_at: datetime, **overrides: Any) -> Subscription:  # fmt: skip
+    """An active subscription confirmed at `confirmed_at`, due at its first slot after it."""
+    from outlier.digests.models import address_key
+    from outlier.digests.schedule import next_send
+
+    values: dict[str, Any] = {"frequency": "daily", "weekday": 0, "hour": 8,
+                              "time_zone": "Europe/Lisbon"}  # fmt: skip
+    values.update(overrides)
+    due = next_send(values["frequency"], values["weekday"], values["hour"], values["time_zone"],
+                    confirmed_at)  # fmt: skip
+    return Subscription.objects.create(
+        topic=topic, email=email, email_key=address_key(email), state="active",
+        confirmed_at=confirmed_at, covered_until=confirmed_at, next_at=due, **values)  # fmt: skip

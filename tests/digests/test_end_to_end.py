@@ -26,6 +26,7 @@ def test_subscribe_confirm_receive_and_unsubscribe(team, topic, mailbox):
 
     frame = visitor.get("/t/climate/subscribe/frame/")
     assert frame.status_code == 200 and b'name="time_zone"' in frame.content
+    assert frame["X-Frame-Options"] == "SAMEORIGIN"  # the topic page may frame it, no one else
     assert b'<option value="Europe/Lisbon"' in frame.content  # the fallback list
     token = frame.cookies["csrftoken"].value
     asked = visitor.post("/t/climate/subscribe/frame/", {
