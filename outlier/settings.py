@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "outlier.site",
     "outlier.federation",
     "outlier.sources",
+    "outlier.digests",
     "outlier.inbox",
     "outlier.relationships",
     "outlier.analytics",
@@ -245,6 +246,7 @@ WORKER_DUE_JOBS = [
     "outlier.relationships.followers.run_due",  # each channel's follower and followed lists
     "outlier.relationships.streams.run_due",  # listening streams: searches, lists, feeds
     "outlier.sources.polling.run_due",  # topics' feeds, each on its own interval
+    "outlier.digests.sending.run_due",  # e-mail digests: confirmations, then digests due
 ]
 WORKER_SWEEPS = [
     "outlier.publishing.dispatch.sweep_abandoned",
@@ -263,6 +265,7 @@ WORKER_SWEEPS = [
     "outlier.analytics.actions.prune_webhook_events",
     "outlier.links.visitors.sweep_salts",
     "outlier.sources.websub.sweep",  # WebSub: leases renewed, unfollowed feeds unsubscribed
+    "outlier.digests.sending.sweep",  # digests cut off while sending; unconfirmed addresses
 ]
 # Networks provided by apps above `networks` (outlier/networks/registry.py), by dotted path the
 # way the worker's jobs are: a topic's fediverse channel posts as the topic's ActivityPub actor.

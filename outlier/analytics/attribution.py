@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Model
 
 from outlier.curation.models import Scoop
+from outlier.digests.models import DigestLink
 from outlier.links.models import AgentClass, Click, TrackedLink
 from outlier.publishing.models import Delivery
 
@@ -39,8 +40,8 @@ def link_owners(
     """What each tracked link (all of them, those of a workspace, or `link_ids`) belongs to.
 
     A link published by a delivery gets that delivery's channel and post, and the post's scoop
-    and topic; a link of a curated item (its topic page or feed link) gets the scoop and its
-    topic. When several deliveries share a link the first one (lowest id) is taken. The
+    and topic; a link of a curated item (its topic page, feed or e-mail digest link) gets the
+    scoop and its topic. When several deliveries share a link the first one (lowest id) is taken. The
     campaign is the link's own; a link without one takes its post's or scoop's.
     """
     links = TrackedLink.objects.all()
@@ -78,6 +79,10 @@ def link_owners(
     for name in ("site_link", "feed_link"):
         for link, scoop, topic, campaign in rows(Scoop, name, "pk", "topic_id", "campaign_id"):
             fill(link, campaign, scoop_id=scoop, topic_id=topic)
+    # A scoop's link in e-mail digests (outlier.digests.tracking).
+    for link, scoop, topic, campaign in rows(DigestLink, "link", "scoop_id", "topic_id",
+                                             "scoop__campaign_id"):  # fmt: skip
+        fill(link, campaign, scoop_id=scoop, topic_id=topic)
     delivered = ("pk", "channel_id", "post_id", "post__scoop_id", "post__scoop__topic_id",
                  "post__campaign_id")  # fmt: skip
     for link, delivery, channel, post, scoop, topic, campaign in rows(

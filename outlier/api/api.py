@@ -13,6 +13,7 @@ from outlier.api import (
     contacts,
     core,
     curation,
+    digests,
     fediverse,
     inbox,
     links,
@@ -41,6 +42,7 @@ api.add_router("/", contacts.router)
 api.add_router("/", contact_exchange_router)
 api.add_router("/", sources.router)
 api.add_router("/", suggestions.router)
+api.add_router("/", digests.router)
 
 
 def validation_errors(exc: ValidationError) -> dict[str, object]:

@@ -25,7 +25,7 @@ from outlier.site.queries import Stamp
 MAX_AGE = 60
 
 # Bump when templates change what a page shows without a release.
-RENDER_REVISION = "2"  # 2: "Read the full article" through tracked links
+RENDER_REVISION = "3"  # 2: "Read the full article" through tracked links; 3: e-mail digests
 
 
 def make_etag(request: HttpRequest, stamp: Stamp, variant: str = "") -> str:

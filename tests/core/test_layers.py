@@ -1,6 +1,7 @@
 """The layer order of DESIGN.md: an app imports only from the apps below it (nothing imports
 upward). Apps listed "A, then B" in one layer may have B import A; `sources` comes after
-`publishing` (it reads networks through the workspace's channels) and before the inbox."""
+`publishing` (it reads networks through the workspace's channels) and before the inbox;
+`digests` (e-mail digests of a topic) after `sources`: `site` only names its URLs."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ RANK = {
     "curation": 3,
     "site": 4, "publishing": 4, "federation": 4,
     "sources": 4.5,
+    "digests": 4.6,
     "inbox": 5,
     "relationships": 5.5,
     "analytics": 6,
