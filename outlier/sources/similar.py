@@ -25,27 +25,41 @@ at most `MAX_CANDIDATES` stories exactly. A signature is stored as bytes (`Signa
 about 4 bytes a term, 300–500 bytes an item); the union of a story's signatures is a
 signature too.
 
-Measured on tests/sources/fixtures/near_duplicates.jsonl (302 items, 89 stories in 43
+Only an item of `MIN_TERMS` terms or more is matched by text (headlines alone merged different
+stories); a shorter one joins a story by address only.
+
+Measured on tests/sources/fixtures/near_duplicates.jsonl (417 items, 115 stories in 54
 families of same-subject stories, English, French, German and Spanish): pairwise precision
 and recall of the stories the index builds, items fed in publication order. "copies" keeps
 each story's original and its syndicated, summarised, tracked and AMP copies; "all" adds the
-rewrites by other outlets.
+rewrites by other outlets. The tuning part (302 items, 89 stories) is the first fixture, both
+of its halves: its second half had been looked at while the anchor gate was added, so it could
+not stay held out. The held-out part (115 items, 26 stories in 11 families) was written for
+issue 13 with every family's stories inside one window (two earthquakes two days apart and the
+first one's death toll the next day, one weekend's matches, one company's results and next-day
+share move, two state elections of one evening, a follow-up to a bridge collapse...), and is
+measured, never tuned on.
 
 =============  =====================  =====================
-part           tuning half (P / R)    held-out half (P / R)
+part           tuning (P / R)         held-out (P / R)
 =============  =====================  =====================
-copies         1.00 / 1.00            0.96 / 1.00
-all            1.00 / 0.73            0.93 / 0.76
+copies         0.976 / 1.000          0.778 / 1.000
+all            0.964 / 0.746          0.964 / 0.743
 =============  =====================  =====================
 
-The threshold and the calendar stop words were chosen on the tuning half; the anchor gate was
-added after a first look at the held-out half (two companies' results from one template had
-merged), so that half is not wholly unseen. The issue's goal (≥ 0.98 / ≥ 0.90) is met by
-copies on the tuning half only. Rewrites share about as many words with their original as a
-next-day story on the same subject does, so text alone joins about two in three pairs of
-an original and a rewrite (0.64 tuning, 0.66 held-out); the held-out precision is lost to two such sibling pairs merged (the men's and
-women's Wimbledon finals a day apart; Mistral Large 2 the day after Llama 3.1, which its
-articles cite). A check — signature included — costs about 0.25 ms against 50,000 indexed
+The issue's goal (≥ 0.98 / ≥ 0.90) is not met. Held-out precision is lost to sibling stories
+that share their names and figures, not their wording: the Saxony and Thuringia state elections
+of one evening (the same parties, the same kind of figures) merge, and a tracked copy of
+the Saxony story then follows it by address. Rewrites share about as many words with their
+original as a next-day story on the same subject does, so text alone joins about three in four
+pairs. Raising the threshold does not buy precision: on the tuning part the lowest threshold
+with precision ≥ 0.98 from there up is 0.28 (tests/sources/fixtures/tune_near_duplicates.py
+prints the curve), which keeps a recall of 0.55 there, and on the held-out part it measured
+0.91 / 0.56 (a bridge collapse's next-day recovery story then merges); the threshold stays at
+0.22, the value fixed before the held-out part existed. A logistic combiner of nine overlap
+features (anchors, numbers, title terms, containment), fitted on the tuning part, did no better
+there (its best recall at precision 1.00 was 0.64, this index's 0.66 at 0.25; both lost
+precision to the same follow-up story at lower thresholds) and was not kept. A check — signature included — costs about 0.25 ms against 50,000 indexed
 items all within one window; a signature alone about 0.1 ms; loading 50,000 stored
 signatures about 2 s (see tests/sources/test_similar.py, which prints the figures).
 """
@@ -68,6 +82,7 @@ from outlier.curation.urlkeys import url_key
 __all__ = [
     "ANCHOR_WEIGHT",
     "LEAD_WORDS",
+    "MIN_TERMS",
     "THRESHOLD",
     "WINDOW",
     "Item",
@@ -81,12 +96,15 @@ __all__ = [
 LEAD_WORDS = 60  # the first words of the text that count, after the title
 STEM_LENGTH = 6
 ANCHOR_WEIGHT = 3
-THRESHOLD = 0.22  # chosen on the tuning half of the fixture
+THRESHOLD = 0.22  # chosen on the first tuning half; see the module docstring
 MIN_ANCHOR_OVERLAP = 0.20
 WINDOW = timedelta(hours=72)  # the copies and rewrites of a story come out within days
 LOOKUP_BUDGET = 600  # postings read per check, rarest terms first
 MAX_CANDIDATES = 12
 CAPACITY = 50_000  # items whose addresses are remembered
+# A headline alone says too little to tell two stories apart by text: an item needs this many
+# terms (title and lead) before it can join another address's story.
+MIN_TERMS = 15
 
 _STOP_WORDS_BY_LANGUAGE = {
     "en": "a about after also an and are as at be been before but by can could did do does for "
@@ -337,6 +355,8 @@ class StoryIndex:
         return match
 
     def _find_by_text(self, sig: Signature, published: datetime | None) -> Match | None:
+        if len(sig.terms) < MIN_TERMS:
+            return None
         best: Match | None = None
         for story in self._candidates(sig, published):
             if sig.anchor_overlap(story.signature) < MIN_ANCHOR_OVERLAP:

@@ -38,9 +38,7 @@ from outlier.sources.ranker import Ranker
 __all__ = ["Offer", "do_offer"]
 
 RECENT_LIMIT = 5000
-# A headline alone says too little to tell two stories apart by text: an item needs this many
-# terms (title and lead) before it can join another address's story.
-MIN_TERMS = 15
+MIN_TERMS = similar.MIN_TERMS  # the index matches shorter items by address only
 MAX_TEXT = 5000
 
 
@@ -120,8 +118,7 @@ def _offer_to_topic(topic_id: int, offers: list[Offer], now: datetime) -> int:
         entry = offer.entry
         item = similar.Item(entry.title, entry.text, entry.url, published=entry.published_at)
         signature = similar.Signature.from_bytes(bytes(entry.signature))
-        match = (stories.find(item, signature, frozenset({key}))
-                 if len(signature.terms) >= MIN_TERMS else None)  # fmt: skip
+        match = stories.find(item, signature, frozenset({key}))
         if match is not None:
             same = Suggestion.objects.filter(pk=match.story_id).first()
             if same is not None:

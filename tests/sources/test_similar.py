@@ -1,7 +1,8 @@
 """The same story across sources: addresses, then text, measured on a labelled fixture.
 
-The fixture's families alternate between a tuning half (the threshold was chosen there) and a
-held-out half; every figure is printed for both (run with ``-s`` to see them).
+The fixture has a tuning part (the threshold was chosen there; tune_near_duplicates.py prints
+its curve) and a held-out part written afterwards, never tuned on (make_near_duplicates.py);
+every figure is printed for both beside the issue's goal (run with ``-s`` to see them).
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from typing import Any
 import pytest
 
 from outlier.curation.urlkeys import url_key
-from outlier.sources.similar import Item, Signature, StoryIndex, signature, url_keys
+from outlier.sources.similar import (
+    MIN_TERMS,
+    Item,
+    Signature,
+    StoryIndex,
+    signature,
+    url_keys,
+)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "near_duplicates.jsonl"
 GOAL_PRECISION, GOAL_RECALL = 0.98, 0.90
@@ -67,21 +75,29 @@ def first_versions(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def test_fixture_is_big_and_labelled() -> None:
-    everything = rows("tune") + rows("holdout")
-    assert len(everything) >= 300
-    assert len({row["group"] for row in everything}) >= 80
-    assert {row["lang"] for row in everything} == {"en", "fr", "de", "es"}
+    tune, holdout = rows("tune"), rows("holdout")
+    assert len(tune) >= 300 and len({row["group"] for row in tune}) >= 80
+    assert len(holdout) >= 110 and len({row["group"] for row in holdout}) >= 25
+    assert {row["lang"] for row in holdout} == {"en", "fr", "de", "es"}
+    assert not {row["family"] for row in tune} & {row["family"] for row in holdout}
+    # Every held-out family's stories come out within one window: time cannot part them.
+    by_family: dict[str, list[datetime]] = {}
+    for row in holdout:
+        if row["kind"] == "original":
+            by_family.setdefault(row["family"], []).append(datetime.fromisoformat(row["published"]))
+    near = [max(days) - min(days) <= timedelta(hours=72) for days in by_family.values()]
+    assert sum(near) >= len(near) - 1  # the one family that also holds last quarter's results
 
 
 # What the detector reaches, held as floors a little under the measured figures (printed
-# beside the issue's goal). On the tuning half it meets the goal's precision; copies meet the
-# whole goal there. Two in three pairs of an original and a rewrite (another outlet's
-# headline and lead) are joined, and on the held-out half two pairs of sibling stories merge.
+# beside the issue's goal, which is not met; see outlier/sources/similar.py). About three in
+# four pairs of an original and a rewrite are joined; on the held-out part two state elections
+# of one evening merge (and a tracked copy follows by address).
 FLOORS = [
-    ("tune", "all", GOAL_PRECISION, 0.70),
-    ("holdout", "all", 0.90, 0.74),
-    ("tune", "copies", GOAL_PRECISION, GOAL_RECALL),
-    ("holdout", "copies", 0.95, GOAL_RECALL),
+    ("tune", "all", 0.96, 0.74),
+    ("holdout", "all", 0.96, 0.74),
+    ("tune", "copies", 0.97, GOAL_RECALL),
+    ("holdout", "copies", 0.77, GOAL_RECALL),
 ]
 
 
@@ -92,7 +108,7 @@ def test_precision_and_recall_over_all_pairs(
     items = rows(split) if part == "all" else first_versions(rows(split))
     precision, recall = precision_recall(items, stories(items))
     print(
-        f"\n{split} half, {part}: precision {precision:.3f} recall {recall:.3f}"
+        f"\n{split} part, {part}: precision {precision:.3f} recall {recall:.3f}"
         f" over {len(items)} items (goal {GOAL_PRECISION} / {GOAL_RECALL})"
     )
     assert precision >= min_precision
@@ -146,6 +162,18 @@ def test_two_companies_results_from_one_template_are_two_stories() -> None:
     )
     index.check(1, Item("Microsoft beats estimates", microsoft, "https://a.example/m", "", WHEN))
     assert index.check(2, Item("Alphabet beats estimates", alphabet, "https://a.example/a")) is None
+
+
+def test_a_headline_alone_joins_no_story_by_text() -> None:
+    index = StoryIndex()
+    text = "Storm Ciaran brought gusts of 207 km/h to Brittany and cut power to 1.2 million homes."
+    index.check(1, Item("Storm Ciaran hits Brittany", text, "https://a.example/1", "", WHEN))
+    headline = Item("Storm Ciaran hits Brittany", "", "https://b.example/2", "", WHEN)
+    assert len(signature(headline.title, headline.text).terms) < MIN_TERMS
+    assert index.check(2, headline) is None
+    again = Item("Storm Ciaran hits Brittany", "", "https://a.example/1?utm_source=x", "", WHEN)
+    match = index.check(3, again)
+    assert match is not None and match.by == "address"
 
 
 def test_the_same_text_a_week_later_is_another_story() -> None:
