@@ -245,6 +245,7 @@ WORKER_DUE_JOBS = [
     "outlier.relationships.followers.run_due",  # each channel's follower and followed lists
     "outlier.relationships.streams.run_due",  # listening streams: searches, lists, feeds
     "outlier.sources.polling.run_due",  # topics' feeds, each on its own interval
+    "outlier.sources.network_polling.run_due",  # accounts and keyword searches on networks
 ]
 WORKER_SWEEPS = [
     "outlier.publishing.dispatch.sweep_abandoned",
