@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from outlier.networks.base import ErrorKind, Post, PostPage, PublishError
@@ -89,7 +90,7 @@ def read(source: Source, adapter: Any, known: Known) -> Read:
         return got
     for keyword, query in queries(source):
         try:
-            posts = _pages(lambda c, q=query: adapter.search_posts(q, c), known)  # type: ignore[misc]
+            posts = _pages(partial(adapter.search_posts, query), known)
         except PublishError as exc:
             if exc.kind != ErrorKind.PERMANENT:
                 raise

@@ -252,3 +252,21 @@ def test_the_sources_screen_adds_an_account_and_searched_keywords(
     listing = client.get(url).content.decode()
     assert "read through Masto" in listing and "also searched through Masto" in listing
     assert listing.count('data-state="waiting"') == 2
+
+
+def test_a_lease_is_held_and_taken_over_after_a_dead_worker(
+    team: Team, topic: Topic, mastodon: FakeMastodon
+) -> None:
+    masto = channel_on(team, mastodon)
+    mastodon.authored[ERIN] = [erin_status(1)]
+    member = team.member(team.contributor)
+    source = network_sources.do_add_account(member, topic, masto.pk, "@erin@other.example")
+    network_sources.do_add_keywords(member, topic, "solar")  # no channel: matched, not polled
+
+    assert network_polling.claim("dead-worker", 5) == [source.pk]
+    assert network_polling.run_due(WORKER) == 0  # held by the dead worker's lease
+    Source.objects.filter(pk=source.pk).update(
+        claimed_at=timezone.now() - timedelta(seconds=network_polling.LEASE_SECONDS + 1))  # fmt: skip
+    assert network_polling.run_due(WORKER) == 1
+    assert Entry.objects.filter(source=source).count() == 1
+    assert network_polling.run_due(WORKER) == 0  # not due again before its interval
