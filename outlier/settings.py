@@ -247,6 +247,7 @@ WORKER_DUE_JOBS = [
     "outlier.relationships.streams.run_due",  # listening streams: searches, lists, feeds
     "outlier.sources.polling.run_due",  # topics' feeds, each on its own interval
     "outlier.digests.sending.run_due",  # e-mail digests: confirmations, then digests due
+    "outlier.sources.network_polling.run_due",  # accounts and keyword searches on networks
 ]
 WORKER_SWEEPS = [
     "outlier.publishing.dispatch.sweep_abandoned",

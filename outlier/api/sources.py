@@ -1,5 +1,6 @@
 """A topic's sources in the REST API: the list with each source's health, adding a feed or a
-site (a site naming several feeds answers them to pick one), keywords, removing a source, and
+site (a site naming several feeds answers them to pick one), keywords (also searched on a network
+channel), an account on a network, removing a source, and
 OPML import (multipart) and export (a topic's, or the workspace's with each topic as the top
 folder).
 
@@ -19,7 +20,7 @@ from ninja import Field, Router, Schema, Status
 
 from outlier.api.auth import membership
 from outlier.curation.actions import access_topic
-from outlier.sources import actions, keywords, source_queries
+from outlier.sources import actions, keywords, network_sources, source_queries
 from outlier.sources.source_queries import Health
 
 router = Router(tags=["sources"])
@@ -50,6 +51,8 @@ class SourceOut(Schema):
     feed_title: str
     category: str  # a "/"-path: "News/Tech"
     keywords: list[str]
+    channel: int | None  # the channel a keyword or account source is read through
+    account: str  # an account source's handle ("" for others)
     active: bool
     created_at: datetime
     health: HealthOut
@@ -78,6 +81,15 @@ class KeywordsIn(Schema):
                     f"each at most {keywords.MAX_LENGTH} characters, none empty",
     )  # fmt: skip
     name: str = Field("", max_length=300)
+    channel: int | None = Field(None, description="A channel of the workspace whose network "
+                                "searches (Bluesky, Mastodon): the keywords are also searched "
+                                "there, a #tag as a hashtag")  # fmt: skip
+
+
+class AccountIn(Schema):
+    channel: int = Field(description="The workspace's channel on the account's network")
+    account: str = Field(max_length=300, description="@alice.bsky.social, @alice@server")
+    name: str = Field("", max_length=300)
 
 
 class ImportOut(Schema):
@@ -94,6 +106,7 @@ def source_out(found: Health) -> dict[str, Any]:
         "id": source.pk, "topic": source.topic.slug, "kind": source.kind, "name": found.title,
         "url": found.url, "site_url": found.site_url, "feed_title": feed.title if feed else "",
         "category": source.category, "keywords": list(source.keywords or []),
+        "channel": source.channel_id, "account": source.account,
         "active": source.active, "created_at": source.created_at,
         "health": {"state": found.state, "checked_at": found.checked_at, "new_at": found.new_at,
                    "next_at": found.next_at, "error": found.error, "errors": found.errors,
@@ -138,13 +151,36 @@ def add_feed(request: HttpRequest, slug: str, payload: FeedIn) -> Status[dict[st
     "/topics/{slug}/sources/keywords", response={201: SourceOut},
     summary="Add a keyword source to a topic (contributors)",
     description="Its words and phrases are matched, whatever the case and as whole words, over "
-                "every item of every source of the workspace. A 400 on `keywords` when one is "
-                "empty or too long, or there are too many.",
+                "every item of every source of the workspace. With a `channel` they are also "
+                "searched on its network (Bluesky search; on Mastodon a #tag reads the "
+                "hashtag's timeline, other words its full-text search where the server has "
+                "one) and the posts that link to an article are suggested. A 400 on `keywords` "
+                "when one is empty or too long, or there are too many; on `channel` when it is "
+                "not the workspace's or its network cannot search.",
 )  # fmt: skip
 def add_keywords(request: HttpRequest, slug: str, payload: KeywordsIn) -> Status[dict[str, Any]]:
     member = membership(request, write=True)
     topic = access_topic(member, slug, actions.MANAGE_ROLE)
-    source = actions.do_add_keywords(member, topic, payload.keywords, payload.name)
+    source = network_sources.do_add_keywords(member, topic, payload.keywords, payload.channel,
+                                             payload.name)  # fmt: skip
+    return Status(201, source_out(source_queries.one(source)))
+
+
+@router.post(
+    "/topics/{slug}/sources/accounts", response={201: SourceOut},
+    summary="Follow an account on a network (contributors)",
+    description="The account (Bluesky or Mastodon) is looked up at once through the channel; "
+                "its own posts (not its reposts or replies) are then read on an interval and "
+                "those that link to an article are suggested, the article being the story. "
+                "A 400 on `account` when the network knows no such account or the channel "
+                "cannot read it now; on `channel` when it is not the workspace's or its network "
+                "cannot read accounts' posts. Nothing is stored then.",
+)  # fmt: skip
+def add_account(request: HttpRequest, slug: str, payload: AccountIn) -> Status[dict[str, Any]]:
+    member = membership(request, write=True)
+    topic = access_topic(member, slug, actions.MANAGE_ROLE)
+    source = network_sources.do_add_account(member, topic, payload.channel, payload.account,
+                                            payload.name)  # fmt: skip
     return Status(201, source_out(source_queries.one(source)))
 
 

@@ -233,8 +233,18 @@ class PeoplePage:
 
 
 @dataclass(frozen=True)
+class Card:
+    """The link card a post carries: the page it links to, as the network previewed it."""
+
+    url: str
+    title: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Post:
-    """A post a listening stream found (a search, a hashtag, a list or a feed)."""
+    """A post a listening stream found (a search, a hashtag, a list or a feed), or one of an
+    account's own posts (`Authors`)."""
 
     remote_id: str  # unique on the network: an at:// URI, a status's ActivityPub URI
     author: Person
@@ -244,6 +254,7 @@ class Post:
     language: str = ""  # BCP-47 tag, where the network tells
     reply_ref: str = ""  # what to pass as Content.reply_to, or to like/repost
     links: tuple[str, ...] = ()  # the external URLs it carries (to scoop one into a topic)
+    card: Card | None = None  # its link card, where it has one
 
 
 @dataclass(frozen=True)
@@ -252,6 +263,15 @@ class PostPage:
 
     posts: tuple[Post, ...]
     cursor: str = ""
+
+
+@dataclass(frozen=True)
+class AuthorRef:
+    """An account whose own posts can be read (`Authors`): `ref` is what `author_posts` takes
+    (Bluesky: the DID; Mastodon: the account's id on the channel's server)."""
+
+    ref: str
+    person: Person
 
 
 @dataclass(frozen=True)
@@ -336,6 +356,13 @@ class Adapter(Protocol):
     - "feed" (`Feeds`): `feed_posts(ref, cursor)`, the posts of a Bluesky list
       (at://…/app.bsky.graph.list/…, app.bsky.feed.getListFeed) or feed generator
       (at://…/app.bsky.feed.generator/…, app.bsky.feed.getFeed).
+    - "author_feed" (`Authors`): `find_author(handle)`, the account behind a handle (a
+      PERMANENT failure naming it when the network knows none), and `author_posts(ref,
+      cursor)`, its own posts newest first, without its reposts and its replies to others.
+      Bluesky: app.bsky.actor.getProfile, then app.bsky.feed.getAuthorFeed (filter
+      posts_no_replies, reposts left out). Mastodon: /api/v1/accounts/lookup (a remote
+      account the server does not know yet: /api/v2/search with resolve), then
+      /api/v1/accounts/:id/statuses with exclude_reblogs and exclude_replies.
 
     A search with an empty query fails PERMANENT before anything is sent (`search_query`).
     """
@@ -443,6 +470,15 @@ class Feeds(Adapter, Protocol):
     Raises PublishError, classified like publishing errors."""
 
     def feed_posts(self, ref: str, cursor: str = "") -> PostPage: ...
+
+
+class Authors(Adapter, Protocol):
+    """An account's own posts (capability "author_feed"); see `Adapter`. Raises PublishError,
+    classified like publishing errors."""
+
+    def find_author(self, handle: str) -> AuthorRef: ...
+
+    def author_posts(self, ref: str, cursor: str = "") -> PostPage: ...
 
 
 @dataclass

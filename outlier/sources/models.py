@@ -149,18 +149,24 @@ class Source(models.Model):
     channel = models.ForeignKey(Channel, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="sources")  # fmt: skip
     account = models.CharField(max_length=300, blank=True)  # a handle, for kind account
+    # What the channel reads the account by (a DID, a Mastodon account's id on its server).
+    account_ref = models.CharField(max_length=300, blank=True)
+    hashtags = models.JSONField(default=list, blank=True)  # the keywords written as #tags
     active = models.BooleanField(default=True)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                  null=True, blank=True, related_name="+")  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # The poll of a network source (keywords searched, an account read through `channel`).
+    # The poll of a network source (keywords searched, an account read through `channel`;
+    # see `network_polling`).
     next_at = models.DateTimeField(null=True, blank=True)
     claimed_by = models.CharField(max_length=64, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     new_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=1000, blank=True)
+    errors = models.PositiveIntegerField(default=0)  # in a row, for the backoff
+    interval_seconds = models.PositiveIntegerField(default=900)
 
     class Meta:
         constraints = [

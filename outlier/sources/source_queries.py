@@ -34,7 +34,7 @@ class Health:
 
     source: Source
     title: str  # the curator's name, else the feed's title, else its address
-    url: str  # the feed's address ("" for keywords)
+    url: str  # the feed's address ("" for keywords and accounts)
     site_url: str
     state: str  # "ok", "error", "waiting" (not read yet), "gone"
     checked_at: datetime | None
@@ -60,11 +60,11 @@ def health(source: Source, items: int) -> Health:
         errors, push = feed.errors, feed.push_state
     else:
         error, checked, new, due = source.error, source.checked_at, source.new_at, source.next_at
-        errors, push = (1 if source.error else 0), ""
+        errors, push = source.errors or (1 if source.error else 0), ""
     if error:
         gone = due is not None and checked is not None and due - checked > GONE_AFTER
         state = "gone" if gone else "error"
-    elif checked is None and feed is not None:
+    elif checked is None and (feed is not None or source.next_at is not None):
         state = "waiting"
     else:
         state = "ok"

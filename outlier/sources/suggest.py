@@ -13,7 +13,7 @@ every item of every feed the workspace follows). A topic gets a story once:
    item with a lead (MIN_TERMS terms) is matched by text: headlines alone are too short.
 
 Each suggestion keeps why it is there (`reasons`: the sources, the keywords matched, the
-terms the topic's model weighed) and a score: the topic's relevance (`ranking`) and the
+networks' accounts and searches that found it (`via`), the terms the topic's model weighed) and a score: the topic's relevance (`ranking`) and the
 story's freshness, stored time-invariantly (`score`: the log of the relevance plus the
 half-lives since an epoch of the story's time), so a list sorted by score needs no rescoring
 as time passes.
@@ -22,7 +22,7 @@ as time passes.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -35,7 +35,7 @@ from outlier.sources.keywords import Matcher
 from outlier.sources.models import Entry, Source, SourceKind, Suggestion, SuggestionState
 from outlier.sources.ranker import Ranker
 
-__all__ = ["Offer", "do_offer"]
+__all__ = ["Offer", "do_offer", "do_offer_all"]
 
 RECENT_LIMIT = 5000
 MIN_TERMS = similar.MIN_TERMS  # the index matches shorter items by address only
@@ -50,6 +50,7 @@ class Offer:
     topic_id: int
     sources: set[int] = field(default_factory=set)
     keywords: list[str] = field(default_factory=list)
+    via: list[str] = field(default_factory=list)  # "@ann.bsky.social on Bluesky": networks'
 
 
 def _offers(entries: Sequence[Entry]) -> list[Offer]:
@@ -84,9 +85,15 @@ def _offers(entries: Sequence[Entry]) -> list[Offer]:
 def do_offer(entries: Sequence[Entry], now: datetime) -> int:
     """Offer new items to the topics that follow or listen for them; how many suggestions
     were made (stories already offered only gain a source)."""
+    return do_offer_all(_offers(entries), now)
+
+
+def do_offer_all(offers: Iterable[Offer], now: datetime) -> int:
+    """Make the offers (built by the caller: a network source's, `network_offers`), once per
+    story and topic as above; how many suggestions were made."""
     made = 0
     by_topic: dict[int, list[Offer]] = defaultdict(list)
-    for offer in _offers(entries):
+    for offer in offers:
         by_topic[offer.topic_id].append(offer)
     for topic_id, offers in by_topic.items():
         made += _offer_to_topic(topic_id, offers, now)
@@ -143,7 +150,10 @@ def _stories(topic_id: int, now: datetime) -> similar.StoryIndex:
 
 
 def _reasons(offer: Offer) -> dict[str, object]:
-    return {"sources": sorted(offer.sources), "keywords": offer.keywords}
+    found: dict[str, object] = {"sources": sorted(offer.sources), "keywords": offer.keywords}
+    if offer.via:
+        found["via"] = offer.via
+    return found
 
 
 def _join(suggestion: Suggestion, offer: Offer, also: str = "") -> None:
@@ -156,10 +166,15 @@ def _join(suggestion: Suggestion, offer: Offer, also: str = "") -> None:
     others = list(reasons.get("also") or [])
     if also and also not in others and also != suggestion.url:
         others.append(also)
+    via = list(reasons.get("via") or [])
+    via += [v for v in offer.via if v not in via]
     if (sources == set(reasons.get("sources") or []) and keywords == reasons.get("keywords")
-            and others == list(reasons.get("also") or [])):  # fmt: skip
+            and others == list(reasons.get("also") or [])
+            and via == list(reasons.get("via") or [])):  # fmt: skip
         return
     reasons.update(sources=sorted(sources), keywords=keywords, also=others[:20])
+    if via:
+        reasons["via"] = via[:20]
     Suggestion.objects.filter(pk=suggestion.pk).update(reasons=reasons, copies=F("copies") + 1)
 
 

@@ -26,8 +26,8 @@ from outlier.core.forms import add_errors
 from outlier.core.models import Membership, Role
 from outlier.curation.actions import access_topic
 from outlier.curation.models import Topic
-from outlier.sources import actions, source_queries
-from outlier.sources.forms import FeedForm, KeywordsForm, OpmlForm
+from outlier.sources import actions, network_sources, source_queries
+from outlier.sources.forms import AccountForm, FeedForm, KeywordsForm, OpmlForm
 
 OPML_TYPE = "text/x-opml; charset=utf-8"
 
@@ -41,12 +41,17 @@ def _topic(request: HttpRequest, ws: str, slug: str,
 def _page(request: HttpRequest, member: Membership, topic: Topic, status: int = 200,
           **context: Any) -> HttpResponse:  # fmt: skip
     rows = source_queries.sources_of(topic)
+    searching, authors = network_sources.channels_for_forms(member.workspace)
     return render(request, "sources/sources.html", {
         "membership": member, "workspace": member.workspace, "topic": topic, "rows": rows,
         "now": timezone.now(), "can_manage": member.allows(actions.MANAGE_ROLE),
         "categories": sorted({h.source.category for h in rows if h.source.category}),
         "feed_form": context.pop("feed_form", None) or FeedForm(auto_id="feed-%s"),
-        "keywords_form": context.pop("keywords_form", None) or KeywordsForm(auto_id="kw-%s"),
+        "keywords_form": context.pop("keywords_form", None)
+        or KeywordsForm(auto_id="kw-%s", channels=searching),
+        "account_form": context.pop("account_form", None)
+        or AccountForm(auto_id="acct-%s", channels=authors),
+        "account_channels": authors,
         "opml_form": context.pop("opml_form", None) or OpmlForm(auto_id="opml-%s"),
         **context,
     }, status=status)  # fmt: skip
@@ -87,11 +92,13 @@ def add_feed(request: HttpRequest, ws: str, slug: str) -> HttpResponse:
 @require_POST
 def add_keywords(request: HttpRequest, ws: str, slug: str) -> HttpResponse:
     member, topic = _topic(request, ws, slug, actions.MANAGE_ROLE)
-    form = KeywordsForm(request.POST, auto_id="kw-%s")
+    searching, _ = network_sources.channels_for_forms(member.workspace)
+    form = KeywordsForm(request.POST, auto_id="kw-%s", channels=searching)
     if form.is_valid():
         try:
-            source = actions.do_add_keywords(member, topic, form.cleaned_data["keywords"],
-                                             form.cleaned_data["name"])  # fmt: skip
+            source = network_sources.do_add_keywords(
+                member, topic, form.cleaned_data["keywords"], form.cleaned_data["channel"],
+                form.cleaned_data["name"])  # fmt: skip
         except ValidationError as exc:
             add_errors(form, exc)
         else:

@@ -20,7 +20,9 @@ the original; a private or direct status cannot be boosted, 403 "This action is 
 People and listening: the account's followers and the accounts it follows (GET
 /api/v1/accounts/:id/followers and /following, newest follow first, paged by max_id over
 the follows' own ids with a Link header whenever a page is full, as Mastodon does), one
-account by id or by `acct` (/api/v1/accounts/:id, /api/v1/accounts/lookup), a hashtag's
+account by id or by `acct` (/api/v1/accounts/:id, /api/v1/accounts/lookup; a remote account by
+a search with resolve=true), an account's own statuses (/api/v1/accounts/:id/statuses, without
+boosts and replies when asked, paged like the lists), a hashtag's
 timeline (/api/v1/timelines/tag/:tag, paged like the lists) and /api/v2/search (statuses whose
 text holds the query, newest first, by max_id; accounts by their exact URI or URL).
 """
@@ -124,6 +126,10 @@ class FakeMastodon:
     searchable: list[dict[str, Any]] = field(
         default_factory=lambda: fixture("search_statuses.json")["statuses"]
     )
+    # Other accounts' own statuses, by account id (GET /api/v1/accounts/:id/statuses), and
+    # accounts the server only finds by resolving them (a search with resolve=true).
+    authored: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    resolvable: list[dict[str, Any]] = field(default_factory=list)
     ids: Iterator[int] = field(default_factory=lambda: itertools.count(110000000000000200))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -263,6 +269,10 @@ class FakeMastodon:
         answer: dict[str, Any] = {"accounts": [], "statuses": [], "hashtags": []}
         if seen.one("type") in ("", "accounts"):
             answer["accounts"] = [a for a in self._known() if query in (a["uri"], a["url"])][:1]
+            if seen.one("resolve") in ("1", "true"):
+                acct = query.removeprefix("@").lower()
+                answer["accounts"] += [a for a in [*self._known(), *self.resolvable]
+                                       if a["acct"].lower() == acct][:1]  # fmt: skip
         if seen.one("type") in ("", "statuses"):
             words = query.lower()
             found = sorted((s for s in self.searchable if words in s["content"].lower()),
@@ -440,6 +450,13 @@ class FakeMastodon:
         return 200, boost, {}
 
     def _account_statuses(self, seen: Seen) -> tuple[int, Any, dict[str, str]]:
+        account_id = seen.path.split("/")[4]
+        if account_id in self.authored:  # someone else's: filtered and paged like Mastodon's
+            rows = sorted(((int(s["id"]), s) for s in self.authored[account_id]
+                           if not (seen.one("exclude_reblogs") in ("1", "true") and s["reblog"])
+                           and not (seen.one("exclude_replies") in ("1", "true")
+                                    and s["in_reply_to_id"])), key=lambda r: -r[0])  # fmt: skip
+            return self._page(seen, rows, 20, 40, seen.path.rstrip("/"))
         ordered = sorted(self.statuses.values(), key=lambda s: int(s["id"]), reverse=True)
         if seen.one("exclude_reblogs") in ("1", "true"):
             ordered = [s for s in ordered if not s.get("reblog")]

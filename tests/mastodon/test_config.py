@@ -24,7 +24,7 @@ def test_the_adapter_is_registered_with_its_fields_and_capabilities() -> None:
     assert fields["visibility"].default == "public"
     assert MastodonAdapter.capabilities == {
         "delete", "engagement", "interactions", "followers", "reply", "like", "repost",
-        "follower_list", "search",
+        "follower_list", "search", "author_feed",
     }  # fmt: skip
     assert MastodonAdapter.rate_limit is None
 

@@ -10,6 +10,8 @@ from outlier.networks.registry import ADAPTERS, RULES, get_adapter
 LISTENING = {"engagement", "interactions", "followers"}
 ANSWERING = {"reply", "like", "repost", "pushed"}  # what the inbox answers with
 PEOPLE = {"follower_list", "search", "feed"}  # relationships and listening streams
+SOURCES = {"author_feed"}  # an account's own posts, for topics' sources
+KNOWN = LISTENING | ANSWERING | PEOPLE | SOURCES | {"delete", "link_card"}
 
 
 def test_adapters_by_name() -> None:
@@ -21,9 +23,7 @@ def test_adapters_by_name() -> None:
         assert adapter.rules is RULES[name]
         assert adapter.label == RULES[name].label
         assert adapter.fields, f"{name} asks for nothing when connecting"
-        assert adapter.capabilities <= LISTENING | ANSWERING | PEOPLE | {"delete", "link_card"}, (
-            name
-        )
+        assert adapter.capabilities <= KNOWN, name
 
 
 def test_networks_that_listen_say_what_they_read_back() -> None:

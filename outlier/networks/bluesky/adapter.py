@@ -35,8 +35,9 @@ a retry finds the record it made instead of making a second like. Both return th
 at:// URI (what undoing it deletes).
 
 People and listening streams (`people`): `followers` and `following` (getFollowers,
-getFollows), `profile` (getProfile), `search_posts` (searchPosts) and `feed_posts` (a list's
-getListFeed or a feed generator's getFeed) read the AppView the way counts are read (a search
+getFollows), `profile` (getProfile), `search_posts` (searchPosts), `feed_posts` (a list's
+getListFeed or a feed generator's getFeed), `find_author` and `author_posts` (an account's own
+posts, see `authors`) read the AppView the way counts are read (a search
 to a directly named AppView carries a token the PDS signed for it); without an AppView they
 fail PERMANENT, saying why.
 
@@ -61,6 +62,7 @@ from atproto_client.models.utils import get_response_model
 from atproto_core.uri import AtUri
 
 from outlier.networks.base import (
+    AuthorRef,
     Content,
     Engagement,
     ErrorKind,
@@ -78,7 +80,7 @@ from outlier.networks.base import (
     Rules,
     search_query,
 )
-from outlier.networks.bluesky import notifications, people, records, stream
+from outlier.networks.bluesky import authors, notifications, people, records, stream
 from outlier.networks.bluesky.appview import TOKEN_SECONDS, AppView, check_address
 from outlier.networks.bluesky.outcomes import classify, is_no_appview, is_not_found, xrpc_error
 from outlier.networks.bluesky.rkeys import is_tid, part_rkey, root_rkey
@@ -157,7 +159,7 @@ class BlueskyAdapter:
     )  # fmt: skip
     capabilities: ClassVar[frozenset[str]] = frozenset(
         {"delete", "engagement", "interactions", "followers", "link_card", "reply", "like",
-         "repost", "follower_list", "search", "feed"}
+         "repost", "follower_list", "search", "feed", "author_feed"}
     )  # fmt: skip
     # Bluesky's documented write budget: 5,000 points an hour per account, a create costs 3.
     rate_limit: ClassVar[RateLimit | None] = RateLimit(5000, 3600, 3)
@@ -746,6 +748,18 @@ class BlueskyAdapter:
         people.feed_kind(ref)
         self._need_appview("Lists and feeds")
         return people.feed_posts(self._appview_call, ref, cursor)
+
+    def find_author(self, handle: str) -> AuthorRef:
+        """The account behind a handle or DID (getProfile), to read its posts by its DID."""
+        authors.check_actor(handle)
+        self._need_appview("Accounts' posts")
+        return authors.find(self._appview_call, handle)
+
+    def author_posts(self, ref: str, cursor: str = "") -> PostPage:
+        """The account's own posts, newest first, without replies or reposts (getAuthorFeed)."""
+        did = authors.check_actor(ref)
+        self._need_appview("Accounts' posts")
+        return authors.posts(self._appview_call, did, cursor)
 
     def _signed(self, method: str) -> Any:
         """Runs a request as the account: through the PDS (which signs what it forwards), or

@@ -18,8 +18,9 @@ failures come out classified.
 A person's `links` are the URLs their description holds, found as Bluesky's app finds them
 (`richtext.spans`, bare domains included); Bluesky verifies no website, so `website` stays "".
 A post's `links` are its link facets, its link card (app.bsky.embed.external) and any http(s)
-URL its text holds without a facet, in that order, once each; its `reply_ref` is its at://
-URI (what `reply_to`, `like` and `repost` take).
+URL its text holds without a facet, in that order, once each; its `card` that link card's
+address, title and description; its `reply_ref` is its at:// URI (what `reply_to`, `like`
+and `repost` take).
 """
 
 from __future__ import annotations
@@ -31,7 +32,15 @@ from typing import Any
 from atproto_client import Client, models
 from atproto_core.uri import AtUri
 
-from outlier.networks.base import ErrorKind, PeoplePage, Person, Post, PostPage, PublishError
+from outlier.networks.base import (
+    Card,
+    ErrorKind,
+    PeoplePage,
+    Person,
+    Post,
+    PostPage,
+    PublishError,
+)
 from outlier.networks.bluesky.notifications import language
 from outlier.networks.bluesky.records import post_url, profile_url
 from outlier.networks.bluesky.richtext import spans
@@ -116,6 +125,18 @@ def _post_links(record: Any, text: str) -> tuple[str, ...]:
     return _unique(found)
 
 
+def _card(record: Any) -> Card | None:
+    """The post's link card (app.bsky.embed.external, alone or beside a quoted post)."""
+    embed = _field(record, "embed")
+    for holder in (embed, _field(embed, "media")):
+        external = _field(holder, "external")
+        uri = _text(_field(external, "uri"))
+        if _web(uri):
+            return Card(uri, _text(_field(external, "title")),
+                        _text(_field(external, "description")))  # fmt: skip
+    return None
+
+
 def post(view: Any) -> Post:
     """A post view as a Post."""
     uri = _text(_field(view, "uri"))
@@ -136,6 +157,7 @@ def post(view: Any) -> Post:
         language=language(record),
         reply_ref=uri,
         links=_post_links(record, text),
+        card=_card(record),
     )
 
 

@@ -36,7 +36,8 @@ token's scopes stays AUTH.
 People and listening streams (`people`): `followers` and `following` read the account's
 lists (its id from verify_credentials, kept like the rest in `account`), page by page as the
 Link header says; `search_posts` reads a "#tag"'s timeline, or searches statuses for other
-words; `profile` reads one account by its URI, handle or id.
+words; `profile` reads one account by its URI, handle or id; `find_author` and
+`author_posts` read an account's own statuses (no boosts, no replies to others).
 
 How failures are classified: see `outcomes`. How `lookup` decides: see its docstring.
 """
@@ -53,6 +54,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 from outlier.networks.base import (
+    AuthorRef,
     Content,
     Engagement,
     ErrorKind,
@@ -197,7 +199,7 @@ class MastodonAdapter:
     )  # fmt: skip
     capabilities: ClassVar[frozenset[str]] = frozenset(
         {"delete", "engagement", "interactions", "followers", "reply", "like", "repost",
-         "follower_list", "search"}
+         "follower_list", "search", "author_feed"}
     )  # fmt: skip
     rate_limit: ClassVar[RateLimit | None] = None  # Mastodon's own headers are honoured
 
@@ -729,6 +731,44 @@ class MastodonAdapter:
         ids = [str(s.get("id")) for s in statuses if isinstance(s, Mapping) and s.get("id")]
         more = min(ids, key=id_order) if len(statuses) >= limit and ids else ""
         return people.post_page(statuses, more, self._domain)
+
+    def find_author(self, handle: str) -> AuthorRef:
+        """The account behind "@user@server" (or "user" on the channel's server): looked up by
+        the server (/api/v1/accounts/lookup); an account of another server it does not know
+        yet is resolved by a search (/api/v2/search, resolve) before it is refused."""
+        from outlier.networks.mastodon import people
+
+        self._require_valid_config()
+        acct = people.check_handle(handle)
+        api = self._api()
+        account: Any = None
+        try:
+            account = self._call(api.account_lookup, acct)
+        except PublishError:
+            if not self._missing():
+                raise
+        if not isinstance(account, Mapping) and "@" in acct:
+            found = self._call(api.search_v2, f"@{acct}", resolve=True, result_type="accounts")
+            accounts = found.get("accounts") if isinstance(found, Mapping) else None
+            account = next((a for a in accounts or [] if isinstance(a, Mapping)
+                            and str(a.get("acct") or "").lower() == acct.lower()), None)  # fmt: skip
+        if not isinstance(account, Mapping) or not account.get("id"):
+            raise PublishError(f"{self.who} knows no account @{acct}.", ErrorKind.PERMANENT)
+        return AuthorRef(str(account["id"]), people.person(account, self._domain))
+
+    def author_posts(self, ref: str, cursor: str = "") -> PostPage:
+        """The account's own statuses, newest first, without boosts and replies to others
+        (/api/v1/accounts/:id/statuses), paged by the Link header."""
+        from outlier.networks.mastodon import people
+
+        self._require_valid_config()
+        if not ref.isdigit() or len(ref) > 30:
+            raise PublishError(f"“{ref[:40]}” is not a Mastodon account's id.", ErrorKind.PERMANENT)
+        max_id = people.check_cursor(cursor, "the account's posts")
+        api = self._api()
+        page = self._call(api.account_statuses, ref, exclude_reblogs=True, exclude_replies=True,
+                          max_id=max_id, limit=people.STATUSES_PAGE)  # fmt: skip
+        return people.post_page(page, people.next_max_id(self._last()), self._domain)
 
     def profile(self, remote_id: str) -> Person:
         """One account by its URI (resolved by the server), handle or id on the server."""

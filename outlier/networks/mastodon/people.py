@@ -8,6 +8,8 @@
                                                           the posts it lets be searched
     profile       GET /api/v1/accounts/:id (an id), /api/v1/accounts/lookup (a handle the
                   server knows), or /api/v2/search?type=accounts&resolve=true (an actor URI)
+    own posts     GET /api/v1/accounts/:id/statuses      exclude_reblogs, exclude_replies,
+                                                          40 a page, by the Link header
 
 Follower lists page by the `Link` header: its rel="next" address names the `max_id` of the
 next page (a follow's id, not an account's), which becomes the cursor; no such link, no more
@@ -19,7 +21,8 @@ A person's `remote_id` is the account's ActivityPub `uri` (as interactions name 
 their http(s) addresses are the person's `links`, and the first one Mastodon verified (a
 field with `verified_at`: the page links back with rel="me") is the `website`. A post's
 `links` are the addresses its text links to, mentions and hashtags left out, and its preview
-card's; its `reply_ref` is its id on the channel's server.
+card's (also its `card`, with the card's title and description); its `reply_ref` is its id
+on the channel's server.
 """
 
 from __future__ import annotations
@@ -32,7 +35,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from outlier.networks.base import ErrorKind, PeoplePage, Person, Post, PostPage, PublishError
+from outlier.networks.base import (
+    Card,
+    ErrorKind,
+    PeoplePage,
+    Person,
+    Post,
+    PostPage,
+    PublishError,
+)
 from outlier.networks.mastodon.interactions import valid_cursor, when
 from outlier.networks.mastodon.text import html_to_text
 
@@ -40,6 +51,7 @@ __all__ = [
     "FOLLOWS_PAGE",
     "STATUSES_PAGE",
     "check_cursor",
+    "check_handle",
     "handle",
     "hashtag",
     "links_in",
@@ -53,6 +65,7 @@ __all__ = [
 FOLLOWS_PAGE = 80  # the most /followers and /following give at once
 STATUSES_PAGE = 40  # the most a timeline or a search gives at once
 _TAG = re.compile(r"[\w\u00b7\u200c]+")
+_HANDLE = re.compile(r"\w[\w.-]{0,99}(?:@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+)?")
 
 
 class _Links(HTMLParser):
@@ -139,8 +152,10 @@ def post(status: Mapping[str, Any], domain: str) -> Post | None:
     card = status.get("card")
     card_url = _text(card.get("url")) if isinstance(card, Mapping) else ""
     links = [*links_in(content)]
-    if card_url.lower().startswith(("http://", "https://")):
+    preview: Card | None = None
+    if isinstance(card, Mapping) and card_url.lower().startswith(("http://", "https://")):
         links.append(card_url)
+        preview = Card(card_url, _text(card.get("title")), _text(card.get("description")))
     return Post(
         remote_id=(_text(status.get("uri")) or _text(status.get("url")))[:500],
         author=person(account, domain),
@@ -150,6 +165,7 @@ def post(status: Mapping[str, Any], domain: str) -> Post | None:
         language=_text(status.get("language")),
         reply_ref=str(status.get("id") or ""),
         links=_unique(links),
+        card=preview,
     )
 
 
@@ -189,6 +205,15 @@ def post_page(statuses: Any, cursor: str, domain: str) -> PostPage:
         if item is not None and item.remote_id:
             found.setdefault(item.remote_id, item)
     return PostPage(posts=tuple(found.values()), cursor=cursor if found else "")
+
+
+def check_handle(handle: str) -> str:
+    """The handle "user@server" (or "user") from "@user@server"; PERMANENT when it is none."""
+    acct = handle.strip().removeprefix("@").strip() if isinstance(handle, str) else ""
+    if not _HANDLE.fullmatch(acct):
+        raise PublishError(f"“{str(handle)[:100]}” is not a Mastodon handle (@user@server).",
+                           ErrorKind.PERMANENT)  # fmt: skip
+    return acct
 
 
 def hashtag(query: str) -> str:
