@@ -11,7 +11,6 @@ import itertools
 import json
 import random
 import re
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -220,25 +219,3 @@ def synthetic_items(count: int, seed: int = 7) -> list[Item]:
         )
         for n in range(count)
     ]
-
-
-def test_checking_an_item_against_50000_is_fast() -> None:
-    """The index of a busy workspace, loaded from stored signatures, all within one window."""
-    items = synthetic_items(51_000)
-    started = time.perf_counter()
-    stored = [(url_keys(one.url), signature(one.title, one.text)) for one in items[:50_000]]
-    signed = time.perf_counter() - started
-    index = StoryIndex()
-    started = time.perf_counter()
-    for n, ((keys, sig), one) in enumerate(zip(stored, items, strict=False)):
-        index.add(n, keys, sig, one.published)
-    loaded = time.perf_counter() - started
-    started = time.perf_counter()
-    for n, one in enumerate(items[50_000:], start=50_000):
-        index.check(n, one)
-    per_check = (time.perf_counter() - started) / 1000
-    print(
-        f"\n50,000 signatures in {signed:.1f} s, loaded in {loaded:.1f} s;"
-        f" a check against them: {per_check * 1000:.3f} ms (signature included)"
-    )
-    assert per_check < 0.001
