@@ -1,4 +1,4 @@
-"""Rate limits for what anonymous visitors send (suggestions, and later comments), counted in
+"""Rate limits for what anonymous visitors send (suggestions, subscriptions), counted in
 the shared cache (the database cache as shipped, Redis when configured) so that every web
 process sees the same counts.
 
@@ -8,13 +8,13 @@ window, the counter goes when it ends. Keys are hashed: no client address is sto
 
 from __future__ import annotations
 
-import hashlib
-
 from django.core.cache import cache
+from django.utils.crypto import salted_hmac
 
 
 def _key(scope: str, value: str) -> str:
-    return f"throttle:{scope}:{hashlib.sha256(value.encode()).hexdigest()[:32]}"
+    digest = salted_hmac("outlier.core.throttle", value.strip().lower(), algorithm="sha256")
+    return f"throttle:{scope}:{digest.hexdigest()[:32]}"
 
 
 def hit(scope: str, value: str, limit: int, window: int) -> bool:
@@ -30,7 +30,3 @@ def hit(scope: str, value: str, limit: int, window: int) -> bool:
         count = 1
     return count <= limit
 
-
-def exceeded(scope: str, value: str, limit: int) -> bool:
-    """Whether `value` already used its `limit` hits of the current window (counts nothing)."""
-    return int(cache.get(_key(scope, value), 0)) >= limit

@@ -8,33 +8,15 @@ addresses (so one machine cannot flood many inboxes). Another client is not held
 
 from __future__ import annotations
 
-from django.core.cache import cache
-from django.utils.crypto import salted_hmac
+from outlier.core import throttle
 
 PER_ADDRESS = 3
 PER_CLIENT = 10
 WINDOW_SECONDS = 3600
-_SALT = "outlier.digests.throttle"
-
-
-def _key(kind: str, value: str) -> str:
-    digest = salted_hmac(_SALT, value.strip().lower(), algorithm="sha256").hexdigest()[:32]
-    return f"digest-subscribe:{kind}:{digest}"
-
-
-def _count(key: str) -> int:
-    if cache.add(key, 1, timeout=WINDOW_SECONDS):
-        return 1
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, timeout=WINDOW_SECONDS)
-        return 1
 
 
 def allow(email_key: str, client: str) -> bool:
     """Count one request; False when the address or the client has asked too often."""
-    by_client = _count(_key("client", client))
-    if by_client > PER_CLIENT:
+    if not throttle.hit("subscribe-client", client, PER_CLIENT, WINDOW_SECONDS):
         return False
-    return _count(_key("address", email_key)) <= PER_ADDRESS
+    return throttle.hit("subscribe-address", email_key, PER_ADDRESS, WINDOW_SECONDS)
