@@ -29,4 +29,3 @@ def hit(scope: str, value: str, limit: int, window: int) -> bool:
         cache.set(key, 1, timeout=window)
         count = 1
     return count <= limit
-
