@@ -74,9 +74,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import inbox as inbox_bench  # noqa: E402 (its workspace, authors and interactions)
-from instance import instance_env, throwaway  # noqa: E402 (the same throwaway instance)
+from instance import migrated, throwaway  # noqa: E402 (the same throwaway instance)
 
-ROOT = Path(__file__).resolve().parents[1]
 TARGET_MS = 100.0
 DEEP_PAGE = 101  # offset 5,000 with views.PAGE_SIZE 50
 IDENTITIES = {1: 0.85, 2: 0.12, 3: 0.03}  # identities per contact: share of contacts
@@ -990,15 +989,7 @@ def main() -> int:
 
 def run(data_dir: str, database_url: str, args: argparse.Namespace) -> int:
     started = time.monotonic()
-    env = instance_env(data_dir, database_url)
-    database = "PostgreSQL 15" if database_url else "SQLite (WAL)"
-    print(f"instance in {data_dir} on {database}: migrate…", flush=True)
-    subprocess.run([sys.executable, "-m", "django", "migrate", "--noinput", "-v0"], cwd=ROOT,
-                   env=env, check=True, timeout=600)  # fmt: skip
-    os.environ.update(env)
-    import django
-
-    django.setup()
+    database = migrated(data_dir, database_url)
     rng = random.Random(args.seed)
     world = inbox_bench.make_world(rng)
     print(f"{args.contacts:,} contacts, {args.interactions:,} interactions…", flush=True)

@@ -56,9 +56,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from instance import instance_env, throwaway  # noqa: E402 (the same throwaway instance)
+from instance import migrated, throwaway  # noqa: E402 (the same throwaway instance)
 
-ROOT = Path(__file__).resolve().parents[1]
 TARGET_MS = 100.0
 TARGET_INGEST = 0.50
 DAYS = 90
@@ -925,15 +924,7 @@ def main() -> int:
 
 def run(data_dir: str, database_url: str, args: argparse.Namespace) -> int:
     started = time.monotonic()
-    env = instance_env(data_dir, database_url)
-    database = "PostgreSQL 15" if database_url else "SQLite (WAL)"
-    print(f"instance in {data_dir} on {database}: migrate…", flush=True)
-    subprocess.run([sys.executable, "-m", "django", "migrate", "--noinput", "-v0"], cwd=ROOT,
-                   env=env, check=True, timeout=600)  # fmt: skip
-    os.environ.update(env)
-    import django
-
-    django.setup()
+    database = migrated(data_dir, database_url)
     from django.db import connection
 
     rng = random.Random(args.seed)

@@ -66,6 +66,21 @@ def postgres() -> Iterator[str]:
         shutil.rmtree(pg_dir, ignore_errors=True)
 
 
+def migrated(data_dir: str, database_url: str) -> str:
+    """Migrate the instance in `data_dir` (SQLite unless `database_url`) in a process of its
+    own, then point this process at it and set Django up; the database's name, for the report."""
+    env = instance_env(data_dir, database_url)
+    database = "PostgreSQL 15" if database_url else "SQLite (WAL)"
+    print(f"instance in {data_dir} on {database}: migrate…", flush=True)
+    subprocess.run([sys.executable, "-m", "django", "migrate", "--noinput", "-v0"], cwd=ROOT,
+                   env=env, check=True, timeout=600)  # fmt: skip
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    return database
+
+
 def throwaway(name: str, pg: bool, run: Callable[[str, str], int]) -> int:
     """`run(data_dir, database_url)` in a new data directory (and a private PostgreSQL with
     `pg`, else SQLite: an empty URL), both removed afterwards; its exit status (130 on ^C)."""

@@ -23,11 +23,9 @@ is read no more than the backoff allows. `run_due` is a worker job (settings.WOR
 from __future__ import annotations
 
 import logging
-import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -77,13 +75,11 @@ def _unusable(source: Source) -> str:
 
 
 def _backoff(source: Source, failure: PublishError | None) -> float:
-    """Seconds to wait after a failure: what a rate limit asked, else doubling with each
-    failure in a row, with a little jitter."""
-    ceiling = settings.FEED_ERROR_MAX_SECONDS
-    if failure is not None and failure.kind == ErrorKind.RATE_LIMITED and failure.retry_after:
-        return float(min(max(failure.retry_after, 1.0), ceiling))
-    doubled = settings.FEED_MIN_SECONDS * 2 ** min(source.errors, 16)
-    return min(doubled, ceiling) * random.uniform(1.0, 1.1)  # noqa: S311
+    """Seconds to wait after a failure: what a rate limit asked, else as for feeds."""
+    asked = None
+    if failure is not None and failure.kind == ErrorKind.RATE_LIMITED:
+        asked = failure.retry_after or None
+    return polling.backoff(source.errors, asked)
 
 
 def poll(source: Source, now: datetime | None = None) -> int:

@@ -138,13 +138,14 @@ def next_interval(current: int, new: int, pushed: bool) -> int:
     return max(low, min(high, wanted))
 
 
-def _backoff(feed: Feed, got: Read) -> float:
-    """Seconds to wait after a failure: what the server asked, else doubling with each
-    failure in a row, with a little jitter so that feeds of one host spread out."""
+def backoff(errors: int, retry_after: float | None) -> float:
+    """Seconds to wait after a failure (of a feed or a network source), `errors` failures in a
+    row before it: what the server asked, else doubling with each failure, with a little
+    jitter so that sources of one host spread out."""
     ceiling = settings.FEED_ERROR_MAX_SECONDS
-    if got.retry_after is not None:
-        return min(max(got.retry_after, 1.0), ceiling)
-    doubled = settings.FEED_MIN_SECONDS * 2 ** min(feed.errors, 16)
+    if retry_after is not None:
+        return float(min(max(retry_after, 1.0), ceiling))
+    doubled = settings.FEED_MIN_SECONDS * 2 ** min(errors, 16)
     return min(doubled, ceiling) * random.uniform(1.0, 1.1)  # noqa: S311
 
 
@@ -185,7 +186,7 @@ def record(feed: Feed, got: Read, now: datetime, subscribe: bool = True) -> int:
     else:
         logger.info("Reading the feed %s failed: %s", feed.url, got.error)
         fields.update(error=got.error[:1000], errors=F("errors") + 1,
-                      next_at=now + timedelta(seconds=_backoff(feed, got)))  # fmt: skip
+                      next_at=now + timedelta(seconds=backoff(feed.errors, got.retry_after)))  # fmt: skip
         if got.gone:
             fields["next_at"] = now + timedelta(days=36500)
     Feed.objects.filter(pk=feed.pk).update(**fields)

@@ -8,9 +8,9 @@ from django.db.models import Q
 from django_tasks import task
 
 from outlier.core import safe_http
-from outlier.curation.extract import ExtractionError, extract_article
+from outlier.curation.extract import ExtractionError
 from outlier.curation.models import Scoop
-from outlier.curation.tasks import HTML_TYPES
+from outlier.curation.tasks import read_article
 from outlier.curation.urlkeys import url_key
 from outlier.sources import learn, similar
 from outlier.sources.models import Suggestion, SuggestionState
@@ -30,13 +30,7 @@ def preview_suggestion(suggestion_id: int) -> str:
     if suggestion is None:
         return "skipped"
     try:
-        response = safe_http.fetch(suggestion.url, accept="text/html,application/xhtml+xml;q=0.9")
-        if not response.ok:
-            raise safe_http.FetchError(f"The site answered HTTP {response.status}.")
-        if response.content_type not in HTML_TYPES:
-            kind = response.content_type or "no content type"
-            raise safe_http.FetchError(f"The address is not a web page ({kind}).")
-        article = extract_article(response.body, response.url, response.charset)
+        article = read_article(suggestion.url)
     except (safe_http.FetchError, ExtractionError) as exc:
         return _unread(suggestion, str(exc))
     except Exception:
