@@ -11,7 +11,9 @@
 - connect and read timeouts, and a total deadline enforced by a watchdog that shuts the
   socket down, whatever the server is slowly dripping (headers or body);
 - a cap on the decompressed body size, so a gzip bomb is never inflated;
-- proxy environment variables are ignored (urllib3 pools never use them).
+- proxy environment variables are ignored (urllib3 pools never use them);
+- a complete response's connection is kept a few seconds for the same thread (`_Kept`), only
+  ever reused for the address it was vetted for, after vetting the name again.
 """
 
 from __future__ import annotations
