@@ -43,6 +43,7 @@ from urllib3 import exceptions as u3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 
 import outlier
+from outlier.core import deadlines
 
 __all__ = [
     "MAX_REDIRECTS",
@@ -366,11 +367,11 @@ class _Watchdog:
         self._stopped = False
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
-        self._timer = threading.Timer(max(0.0, deadline_at - time.monotonic()), self._fire)
-        self._timer.daemon = True
+        self._deadline_at = deadline_at
+        self._timer: deadlines.Deadline | None = None
 
     def __enter__(self) -> _Watchdog:
-        self._timer.start()
+        self._timer = deadlines.at(self._deadline_at, self._fire)
         return self
 
     def __exit__(
@@ -379,7 +380,8 @@ class _Watchdog:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._timer.cancel()
+        if self._timer is not None:
+            self._timer.cancel()
         with self._lock:
             self._stopped = True
             for sock in self._sockets:

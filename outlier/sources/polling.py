@@ -29,9 +29,11 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 from django.conf import settings
-from django.db.models import F
+from django.db import connection
+from django.db.models import F, Field
 from django.utils import timezone
 
 from outlier.core import leases, safe_http
@@ -86,11 +88,41 @@ def run_due(worker_id: str, limit: int = BATCH) -> int:
         else:
             record(feed, got, timezone.now())
     if unchanged:
-        now = timezone.now()
-        with atomic_write():
-            for feed, got in unchanged:
-                record(feed, got, now)
+        _record_unchanged(unchanged, timezone.now())
     return len(ids)
+
+
+def _record_unchanged(reads: list[tuple[Feed, Read]], now: datetime) -> None:
+    """Reschedule the feeds that answered 304 as `record` would, in one prepared statement:
+    the ORM's per-row UPDATE (or bulk_update's CASE) costs more than the 304 itself, and on
+    SQLite it is built while the other workers wait for the write lock."""
+    rows: list[list[Any]] = []
+    for feed, got in reads:
+        fields = _rescheduled(feed, got, now, new=0)
+        rows.append([_field(name).get_db_prep_save(fields[name], connection)
+                     for name in _UNCHANGED] + [feed.pk])  # fmt: skip
+    with atomic_write(), connection.cursor() as cursor:
+        cursor.executemany(_unchanged_sql(), rows)
+
+
+_UNCHANGED = ("claimed_by", "checked_at", "ok_at", "error", "errors", "interval_seconds",
+              "next_at", "etag", "last_modified")  # fmt: skip
+
+
+def _field(name: str) -> Field[Any, Any]:
+    field = Feed._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field
+
+
+def _unchanged_sql() -> str:
+    quote = connection.ops.quote_name
+    sets = [f"{quote(_field(name).column)} = %s" for name in _UNCHANGED]
+    not_modified = quote(_field("not_modified").column)
+    sets.append(f"{not_modified} = {not_modified} + 1")
+    # Only the model's own names go into the statement; every value is a parameter.
+    table, pk = quote(Feed._meta.db_table), quote(Feed._meta.pk.column)
+    return f"UPDATE {table} SET {', '.join(sets)} WHERE {pk} = %s"  # noqa: S608
 
 
 def read(feed: Feed) -> Read:
@@ -182,29 +214,39 @@ def record(feed: Feed, got: Read, now: datetime, subscribe: bool = True) -> int:
     request) that is left to the worker's sweep, which subscribes a feed that names a hub."""
     fields: dict[str, object] = {"claimed_by": "", "checked_at": now}
     new = 0
-    if got.parsed is not None or got.not_modified:
-        if got.parsed is not None:
+    if got.parsed is not None:
+        with atomic_write():  # the items and the feed's new state in one transaction
             new = store(feed, got.parsed, now)
-            fields.update(parsed=F("parsed") + 1, **_described(feed, got.parsed))
-        else:
-            fields["not_modified"] = F("not_modified") + 1
-        interval = next_interval(feed.interval_seconds, new, feed.push_state == PushState.ACTIVE)
-        fields.update(ok_at=now, error="", errors=0, interval_seconds=interval,
-                      next_at=now + timedelta(seconds=interval), etag=got.etag,
-                      last_modified=got.last_modified)  # fmt: skip
-        if new:
-            fields["new_at"] = now
+            fields.update(_rescheduled(feed, got, now, new), parsed=F("parsed") + 1,
+                          **_described(feed, got.parsed))  # fmt: skip
+            Feed.objects.filter(pk=feed.pk).update(**fields)
+    elif got.not_modified:
+        fields.update(_rescheduled(feed, got, now, new), not_modified=F("not_modified") + 1)
     else:
         logger.info("Reading the feed %s failed: %s", feed.url, got.error)
         fields.update(error=got.error[:1000], errors=F("errors") + 1,
                       next_at=now + timedelta(seconds=backoff(feed.errors, got.retry_after)))  # fmt: skip
         if got.gone:
             fields["next_at"] = now + timedelta(days=36500)
-    with atomic_write():
-        Feed.objects.filter(pk=feed.pk).update(**fields)
-    if got.parsed is not None and subscribe:
+    if got.parsed is None:
+        with atomic_write():
+            Feed.objects.filter(pk=feed.pk).update(**fields)
+    elif subscribe:
         websub.after_read(feed, got.parsed, now)
     return new
+
+
+def _rescheduled(feed: Feed, got: Read, now: datetime, new: int) -> dict[str, object]:
+    """The fields a successful read sets: its validators, the adaptive interval, its health."""
+    interval = next_interval(feed.interval_seconds, new, feed.push_state == PushState.ACTIVE)
+    fields: dict[str, object] = {
+        "claimed_by": "", "checked_at": now, "ok_at": now, "error": "", "errors": 0,
+        "interval_seconds": interval, "next_at": now + timedelta(seconds=interval),
+        "etag": got.etag, "last_modified": got.last_modified,
+    }  # fmt: skip
+    if new:
+        fields["new_at"] = now
+    return fields
 
 
 def _described(feed: Feed, parsed: feeds.ParsedFeed) -> dict[str, object]:

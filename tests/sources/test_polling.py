@@ -53,6 +53,24 @@ def test_a_feed_is_added_read_at_once_and_then_read_conditionally(team, topic, f
     assert busy.interval_seconds < again.interval_seconds and busy.new_at is not None
 
 
+def test_a_worker_batch_of_unchanged_feeds_is_rescheduled_like_one_read(team, topic, feed_server):
+    urls = [feed_server.add(f"/n{n}.xml", rss(f"News {n}", ITEMS)) for n in range(3)]
+    for url in urls:
+        add(team, topic, url)
+    Feed.objects.filter(url=urls[0]).update(errors=2, error="An old failure.")
+    Feed.objects.update(next_at=timezone.now() - timedelta(seconds=1))
+    before = {feed.pk: feed for feed in Feed.objects.all()}
+    assert polling.run_due("w1") == 3
+    assert [feed_server.statuses(f"/n{n}.xml")[-1] for n in range(3)] == [304, 304, 304]
+    for feed in Feed.objects.all():
+        old = before[feed.pk]
+        assert (feed.not_modified, feed.errors, feed.error, feed.claimed_by) == (1, 0, "", "")
+        assert feed.etag == old.etag and feed.interval_seconds > old.interval_seconds
+        assert feed.next_at == feed.checked_at + timedelta(seconds=feed.interval_seconds)
+        assert feed.ok_at == feed.checked_at > old.checked_at
+    assert Entry.objects.count() == 9  # nothing stored twice
+
+
 def test_a_site_is_searched_for_its_feeds(team, topic, feed_server):
     feed_url = feed_server.add("/blog/feed.xml", rss("The blog", ITEMS))
     feed_server.add("/blog/", f'<html><head><link rel="alternate" type="application/rss+xml" '
