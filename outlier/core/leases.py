@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+
+from outlier.core.write_lock import atomic_write
 
 
 def claim(due: QuerySet[Any], worker_id: str, limit: int, lease_seconds: int,
@@ -22,7 +23,7 @@ def claim(due: QuerySet[Any], worker_id: str, limit: int, lease_seconds: int,
     now = now or timezone.now()
     if not due.exists():
         return []
-    with transaction.atomic():
+    with atomic_write():  # on SQLite, after the write lock: no sleeping in the busy handler
         ids = list(
             due.select_for_update(skip_locked=True, of=("self",))
             .filter(Q(claimed_by="") | Q(claimed_at__lt=now - timedelta(seconds=lease_seconds)))

@@ -11,7 +11,9 @@
 - connect and read timeouts, and a total deadline enforced by a watchdog that shuts the
   socket down, whatever the server is slowly dripping (headers or body);
 - a cap on the decompressed body size, so a gzip bomb is never inflated;
-- proxy environment variables are ignored (urllib3 pools never use them).
+- proxy environment variables are ignored (urllib3 pools never use them);
+- a complete response's connection is kept a few seconds for the same thread (`_Kept`), only
+  ever reused for the address it was vetted for, after vetting the name again.
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ __all__ = [
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 MAX_REDIRECTS = 5
+KEEP_SECONDS = 4.0  # idle connections kept (servers close theirs after 5 s and more)
+KEEP_PER_THREAD = 8
 CHUNK_SIZE = 64 * 1024
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CREDENTIAL_HEADERS = ("Authorization", "Cookie", "Proxy-Authorization")
@@ -386,7 +390,8 @@ class _Watchdog:
         with self._lock:
             if self._stopped:
                 return
-            self._sockets.append(sock.dup())
+            # fromfd duplicates the descriptor: TLS sockets (a kept connection's) cannot dup()
+            self._sockets.append(socket.fromfd(sock.fileno(), sock.family, sock.type))
             if self.fired:
                 self._shutdown(self._sockets[-1])
 
@@ -419,12 +424,59 @@ class _WatchedHTTPSConnection(_WatchedHTTPConnection, HTTPSConnection):
     pass
 
 
-class _HTTPPool(HTTPConnectionPool):
+class _Watched:
+    """A pool whose connection is watched by the watchdog of the fetch using it: a kept
+    connection (`_Kept`) serves several fetches, each with its own deadline."""
+
+    conn_kw: dict[str, Any]
+    key: _Key
+
+    def watched_by(self, watchdog: _Watchdog) -> None:
+        self.conn_kw["watchdog"] = watchdog
+
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        conn = super()._get_conn(timeout)  # type: ignore[misc]
+        conn._watchdog = self.conn_kw["watchdog"]
+        if getattr(conn, "sock", None) is not None:  # kept open from an earlier fetch
+            conn._watchdog.watch(conn.sock)
+        return conn
+
+
+class _HTTPPool(_Watched, HTTPConnectionPool):
     ConnectionCls = _WatchedHTTPConnection
 
 
-class _HTTPSPool(HTTPSConnectionPool):
+class _HTTPSPool(_Watched, HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
+
+
+_Key = tuple[str, str, int, str]  # scheme, host, port, the vetted address connected to
+
+
+class _Kept(threading.local):
+    """Each thread's connections kept open after a complete response, by origin and vetted
+    address, for `KEEP_SECONDS` at most: polling many feeds of one host (or a network's API)
+    then costs no new connection (and TLS handshake) per request. A connection is only ever
+    reused for the address it was vetted for; the name is resolved and vetted again on every
+    fetch, and a kept connection is used only if that address is still among the answers."""
+
+    def __init__(self) -> None:
+        self.pools: dict[_Key, tuple[HTTPConnectionPool, float]] = {}
+
+    def take(self, key: _Key) -> HTTPConnectionPool | None:
+        now = time.monotonic()
+        for old in [k for k, (_, at) in self.pools.items() if now - at > KEEP_SECONDS]:
+            self.pools.pop(old)[0].close()
+        kept = self.pools.pop(key, None)
+        return kept[0] if kept else None
+
+    def keep(self, key: _Key, pool: HTTPConnectionPool) -> None:
+        while len(self.pools) >= KEEP_PER_THREAD:
+            self.pools.pop(next(iter(self.pools)))[0].close()
+        self.pools[key] = (pool, time.monotonic())
+
+
+_kept = _Kept()
 
 
 # -- Fetching -----------------------------------------------------------------------------------
@@ -513,6 +565,19 @@ def _vet(target: _Target, addresses: list[IPAddress], *, redirect: bool) -> list
 def _pool(
     target: _Target, address: IPAddress, timeout: Timeout, watchdog: _Watchdog
 ) -> HTTPConnectionPool:
+    key = (target.scheme, target.host, target.port, str(address))
+    kept = _kept.take(key)
+    if kept is not None:
+        kept.watched_by(watchdog)  # type: ignore[attr-defined]
+        return kept
+    pool = _new_pool(target, address, timeout, watchdog)
+    pool.key = key
+    return pool
+
+
+def _new_pool(
+    target: _Target, address: IPAddress, timeout: Timeout, watchdog: _Watchdog
+) -> _HTTPPool | _HTTPSPool:
     common: dict[str, Any] = {"timeout": timeout, "retries": False, "maxsize": 1}
     if target.scheme == "https":
         return _HTTPSPool(
@@ -545,17 +610,15 @@ def _open(
         )
         pool = _pool(target, address, timeout, watchdog)
         try:
-            response = pool.urlopen(
-                method,
-                target.path,
-                body=body,
-                headers=headers,
-                retries=False,
-                redirect=False,
-                assert_same_host=False,
-                preload_content=False,
-                decode_content=True,
-            )
+            try:
+                response = _send(pool, method, target, headers, body, timeout)
+            except (u3.ProtocolError, ConnectionError):
+                if pool.num_requests <= 1 or method not in ("GET", "HEAD") or watchdog.fired:
+                    raise
+                # A kept connection the server had just closed: once more, on a new one.
+                pool.close()
+                pool = _pool(target, address, timeout, watchdog)
+                response = _send(pool, method, target, headers, body, timeout)
         except (u3.NewConnectionError, u3.ConnectTimeoutError) as exc:
             pool.close()
             failure = exc
@@ -565,6 +628,13 @@ def _open(
             raise
         return pool, response
     raise failure
+
+
+def _send(pool: HTTPConnectionPool, method: str, target: _Target, headers: HTTPHeaderDict,
+          body: bytes | None, timeout: Timeout) -> BaseHTTPResponse:  # fmt: skip
+    return pool.urlopen(method, target.path, body=body, headers=headers, retries=False,
+                        redirect=False, assert_same_host=False, preload_content=False,
+                        decode_content=True, timeout=timeout)  # fmt: skip
 
 
 def _read_body(response: BaseHTTPResponse, method: str, limits: _Limits) -> bytes:
@@ -611,6 +681,21 @@ def _translate(exc: Exception, target: _Target, limits: _Limits, *, body: bool) 
     if body:
         return BadResponse(f"The connection to {where} broke off before the whole response")
     return BadResponse(f"{where} did not send a valid HTTP response")
+
+
+def _done(target: _Target, pool: HTTPConnectionPool | None, response: BaseHTTPResponse | None,
+          complete: bool) -> None:  # fmt: skip
+    """Keep the connection of a complete response (`_Kept`); close any other."""
+    original = getattr(response, "_original_response", None)  # http.client's: keep-alive?
+    if complete and isinstance(pool, _Watched) and original is not None \
+            and not original.will_close:  # fmt: skip
+        response.release_conn()  # type: ignore[union-attr]
+        _kept.keep(pool.key, pool)  # type: ignore[arg-type]
+        return
+    if response is not None:
+        response.close()
+    if pool is not None:
+        pool.close()
 
 
 def _user_agent() -> str:
@@ -665,6 +750,7 @@ def fetch(
         with _Watchdog(limits.deadline_at) as watchdog:
             pool: HTTPConnectionPool | None = None
             response: BaseHTTPResponse | None = None
+            complete = False
             try:
                 pool, response = _open(
                     target, addresses, method, request_headers, body, limits, watchdog
@@ -679,16 +765,14 @@ def fetch(
                     content = _read_body(response, method, limits)
                     if watchdog.fired:
                         raise limits.timeout(body=True)
+                    complete = True
                     return Response(target.url, status, response.headers, content)
             except (u3.HTTPError, OSError) as exc:
                 if watchdog.fired or limits.expired():
                     raise limits.timeout(body=reading_body) from exc
                 raise _translate(exc, target, limits, body=reading_body) from exc
             finally:
-                if response is not None:
-                    response.close()
-                if pool is not None:
-                    pool.close()
+                _done(target, pool, response, complete)
 
         if redirects == MAX_REDIRECTS:
             raise TooManyRedirects(f"Too many redirects (more than {MAX_REDIRECTS})")

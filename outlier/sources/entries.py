@@ -35,8 +35,13 @@ def _fields(item: feeds.Entry) -> dict[str, object]:
     return {"url": item.url[:2000], "url_key": url_key(item.url)[:2000],
             "title": item.title[:500], "text": item.text[:MAX_TEXT],
             "summary_html": item.summary_html[:MAX_SUMMARY], "image": item.image[:2000],
-            "author": item.author[:200], "published_at": item.published or item.updated,
-            "signature": similar.signature(item.title, item.text).to_bytes()}  # fmt: skip
+            "author": item.author[:200],
+            "published_at": item.published or item.updated}  # fmt: skip
+
+
+def _signed(title: str, text: str) -> bytes:
+    """The near-duplicate signature, only for an item that is new or says something new."""
+    return similar.signature(title, text).to_bytes()
 
 
 def _unique(items: Iterable[feeds.Entry]) -> dict[str, feeds.Entry]:
@@ -64,7 +69,8 @@ def do_store(feed: Feed, parsed: feeds.ParsedFeed, now: datetime) -> list[Entry]
             values = _fields(item)
             entry = by_guid.get(key) or by_url.get(str(values["url_key"]))
             if entry is None:
-                fresh.append(Entry(feed=feed, guid_key=key, seen_at=now, **values))
+                fresh.append(Entry(feed=feed, guid_key=key, seen_at=now,
+                                   signature=_signed(item.title, item.text), **values))  # fmt: skip
                 by_url[str(values["url_key"])] = fresh[-1]  # the same address twice: once
                 continue
             if entry.pk is None:
@@ -74,12 +80,14 @@ def do_store(feed: Feed, parsed: feeds.ParsedFeed, now: datetime) -> list[Entry]
             for name in ("title", "text", "summary_html", "image"):
                 if values[name]:
                     setattr(entry, name, values[name])
+            if (entry.title, entry.text) != before[1:3]:
+                entry.signature = _signed(entry.title, entry.text)
             if (entry.guid_key, entry.title, entry.text, entry.summary_html) != before:
                 changed.append(entry)
         Entry.objects.bulk_create(fresh, ignore_conflicts=True)
         if changed:
             Entry.objects.bulk_update(changed, ["guid_key", "title", "text", "summary_html",
-                                                "image"])  # fmt: skip
+                                                "image", "signature"])  # fmt: skip
     if not fresh:
         return []
     # ignore_conflicts leaves no ids: read the new rows back (another worker may have stored

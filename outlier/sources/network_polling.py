@@ -54,9 +54,10 @@ def claim(worker_id: str, limit: int, now: datetime | None = None) -> list[int]:
     return leases.claim(due(now), worker_id, limit, LEASE_SECONDS, now)
 
 
-def run_due(worker_id: str, limit: int = 10) -> int:
-    """Read every due network source this worker could lease; returns how many it read."""
-    ids = claim(worker_id, BATCH)
+def run_due(worker_id: str, limit: int = BATCH) -> int:
+    """Read up to `limit` due network sources (at most BATCH: each read is a few calls to a
+    network, so a worker leases few at a time), those it could lease; returns how many it read."""
+    ids = claim(worker_id, min(limit, BATCH))
     for source in Source.objects.filter(pk__in=ids, claimed_by=worker_id).select_related(
         "channel"
     ):  # fmt: skip

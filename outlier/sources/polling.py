@@ -31,11 +31,11 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from outlier.core import leases, safe_http
+from outlier.core.write_lock import atomic_write
 from outlier.sources import entries, feeds, suggest, websub
 from outlier.sources.models import Feed, PushState, Source
 
@@ -45,7 +45,7 @@ __all__ = ["Read", "claim", "next_interval", "poll", "read", "record", "retry_af
 logger = logging.getLogger(__name__)
 
 LEASE_SECONDS = 300
-BATCH = 8  # feeds leased at a time by one worker
+BATCH = 10  # feeds leased at a time by one worker (the worker passes its batch)
 FEED_DEADLINE = 30.0
 ACCEPT = ("application/atom+xml, application/rss+xml, application/feed+json, "
           "application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, "
@@ -75,11 +75,21 @@ def claim(worker_id: str, limit: int, now: datetime | None = None) -> list[int]:
     return leases.claim(due, worker_id, limit, LEASE_SECONDS, now)
 
 
-def run_due(worker_id: str, limit: int = 10) -> int:
-    """Read every due feed this worker could lease; returns how many it read."""
-    ids = claim(worker_id, BATCH)
+def run_due(worker_id: str, limit: int = BATCH) -> int:
+    """Read up to `limit` due feeds, those this worker could lease; returns how many it read."""
+    ids = claim(worker_id, limit)
+    unchanged: list[tuple[Feed, Read]] = []
     for feed in Feed.objects.filter(pk__in=ids, claimed_by=worker_id):
-        poll(feed)
+        got = read(feed)
+        if got.not_modified:  # most reads: recorded together, one write for the batch
+            unchanged.append((feed, got))
+        else:
+            record(feed, got, timezone.now())
+    if unchanged:
+        now = timezone.now()
+        with atomic_write():
+            for feed, got in unchanged:
+                record(feed, got, now)
     return len(ids)
 
 
@@ -157,8 +167,9 @@ def poll(feed: Feed, now: datetime | None = None) -> int:
 def store(feed: Feed, parsed: feeds.ParsedFeed, now: datetime) -> int:
     """Store the items of a read, or of what the feed's hub pushed (`websub`), and offer the
     new ones to the topics, in one transaction (an item is never seen without its
-    suggestions); returns how many were new."""
-    with transaction.atomic():
+    suggestions; on SQLite after the write lock, `core.write_lock`); returns how many were
+    new."""
+    with atomic_write():
         stored = entries.do_store(feed, parsed, now)
         suggest.do_offer(stored, now)
     return len(stored)
@@ -189,7 +200,8 @@ def record(feed: Feed, got: Read, now: datetime, subscribe: bool = True) -> int:
                       next_at=now + timedelta(seconds=backoff(feed.errors, got.retry_after)))  # fmt: skip
         if got.gone:
             fields["next_at"] = now + timedelta(days=36500)
-    Feed.objects.filter(pk=feed.pk).update(**fields)
+    with atomic_write():
+        Feed.objects.filter(pk=feed.pk).update(**fields)
     if got.parsed is not None and subscribe:
         websub.after_read(feed, got.parsed, now)
     return new

@@ -89,6 +89,7 @@ __all__ = [
     "Match",
     "Signature",
     "StoryIndex",
+    "closest",
     "signature",
     "url_keys",
 ]
@@ -177,6 +178,15 @@ class Signature:
         values.extend(sorted(self.anchors))
         return _little_endian(values).tobytes()
 
+    @staticmethod
+    def anchors_in(data: bytes) -> frozenset[int]:
+        """The anchors of a stored signature alone: a cheap first test, since a story whose
+        anchors do not overlap an item's is never its story (`closest`)."""
+        if len(data) < 8:
+            return frozenset()
+        values = _little_endian(array("I", data[: len(data) // 4 * 4]))
+        return frozenset(values[2 + values[0] :])
+
     @classmethod
     def from_bytes(cls, data: bytes) -> Signature:
         if not data:
@@ -262,6 +272,26 @@ def signature(title: str, text: str) -> Signature:
 def url_keys(url: str, canonical_url: str = "") -> frozenset[str]:
     """The normalised addresses an item is known by."""
     return frozenset(key for key in (url_key(url), url_key(canonical_url)) if key)
+
+
+def closest(sig: Signature, stories: Iterable[tuple[int, Signature]],
+            threshold: float = THRESHOLD) -> Match | None:  # fmt: skip
+    """The story (id, signature) ``sig`` tells, by text: the most similar one whose anchors
+    overlap enough and whose similarity reaches ``threshold``; None when none does. The
+    stories are the caller's candidates: an index's (`StoryIndex`), or every recent story of
+    a topic (`suggest`, which offers a few items at a time against its stored stories)."""
+    if len(sig.terms) < MIN_TERMS:
+        return None
+    best: Match | None = None
+    for story_id, other in stories:
+        if sig.anchors.isdisjoint(other.anchors):  # the cheap test first: no overlap
+            continue
+        if sig.anchor_overlap(other) < MIN_ANCHOR_OVERLAP:
+            continue
+        similarity = sig.similarity(other)
+        if similarity >= threshold and (best is None or similarity > best.similarity):
+            best = Match(story_id, similarity, "text")
+    return best
 
 
 @dataclass(frozen=True)
@@ -357,14 +387,8 @@ class StoryIndex:
     def _find_by_text(self, sig: Signature, published: datetime | None) -> Match | None:
         if len(sig.terms) < MIN_TERMS:
             return None
-        best: Match | None = None
-        for story in self._candidates(sig, published):
-            if sig.anchor_overlap(story.signature) < MIN_ANCHOR_OVERLAP:
-                continue
-            similarity = sig.similarity(story.signature)
-            if similarity >= self.threshold and (best is None or similarity > best.similarity):
-                best = Match(story.story_id, similarity, "text")
-        return best
+        candidates = self._candidates(sig, published)
+        return closest(sig, ((s.story_id, s.signature) for s in candidates), self.threshold)
 
     def _candidates(self, sig: Signature, published: datetime | None) -> list[_Story]:
         """The stories sharing the item's rarest terms, most shared first: terms are looked

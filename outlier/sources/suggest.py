@@ -22,12 +22,13 @@ as time passes.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 
 from outlier.curation.models import Scoop
 from outlier.sources import learn, similar
@@ -40,6 +41,7 @@ __all__ = ["Offer", "do_offer", "do_offer_all"]
 RECENT_LIMIT = 5000
 MIN_TERMS = similar.MIN_TERMS  # the index matches shorter items by address only
 MAX_TEXT = 5000
+MAX_STORY_TERMS = 2000  # a story's signature stops growing there (about 8 kB stored)
 
 
 @dataclass
@@ -114,7 +116,7 @@ def _offer_to_topic(topic_id: int, offers: list[Offer], now: datetime) -> int:
                                                                story_key__in=list(keys))}  # fmt: skip
     made = 0
     model = learn.model_of(topic_id)
-    stories = _stories(topic_id, now)
+    stories: _Stories | None = None  # read on the first item that needs matching by text
     for key, offer in keys.items():
         if key in taken:
             continue
@@ -123,30 +125,84 @@ def _offer_to_topic(topic_id: int, offers: list[Offer], now: datetime) -> int:
             _join(existing, offer)
             continue
         entry = offer.entry
-        item = similar.Item(entry.title, entry.text, entry.url, published=entry.published_at)
         signature = similar.Signature.from_bytes(bytes(entry.signature))
-        match = stories.find(item, signature, frozenset({key}))
-        if match is not None:
-            same = Suggestion.objects.filter(pk=match.story_id).first()
+        if len(signature.terms) >= MIN_TERMS:
+            stories = stories if stories is not None else _Stories.recent(topic_id, now)
+            match = stories.closest(signature, entry.published_at)
+            same = Suggestion.objects.filter(pk=match.story_id).first() if match else None
             if same is not None:
-                _join(same, offer, also=entry.url)
+                _join(same, offer, also=entry.url, signature=signature)
+                stories.told(same.pk, signature, entry.published_at)
                 continue
         made_one = _make(topic_id, key, offer, model, now)
         if made_one is not None:
-            stories.add(made_one.pk, frozenset({key}), signature, entry.published_at)
             made += 1
+            if stories is not None:
+                stories.told(made_one.pk, signature, entry.published_at)
     return made
 
 
-def _stories(topic_id: int, now: datetime) -> similar.StoryIndex:
-    """The topic's recent suggestions as stories, to find another telling of one of them."""
-    index = similar.StoryIndex()
-    rows = Suggestion.objects.filter(topic_id=topic_id, created_at__gte=now - similar.WINDOW)
-    for pk, key, signature, published, created in rows.order_by("pk").values_list(
-            "pk", "story_key", "signature", "published_at", "created_at")[:RECENT_LIMIT]:  # fmt: skip
-        index.add(pk, frozenset({key}), similar.Signature.from_bytes(bytes(signature)),
-                  published or created)  # fmt: skip
-    return index
+@dataclass
+class _Story:
+    stored: bytes  # its signature as stored, read in full only when its anchors overlap
+    anchors: frozenset[int]
+    latest: datetime | None
+    told: similar.Signature | None = None
+
+    @property
+    def signature(self) -> similar.Signature:
+        if self.told is None:
+            self.told = similar.Signature.from_bytes(self.stored)
+        return self.told
+
+
+@dataclass
+class _Stories:
+    """A topic's recent suggestions as stories, to find another telling of one of them.
+
+    A read offers a topic a few items at a time, so each is compared with every recent story
+    (`similar.closest`), reading only the anchors of most: building a `similar.StoryIndex` of
+    them (its postings) cost ten times as much, for every read."""
+
+    stories: dict[int, _Story]
+
+    @classmethod
+    def recent(cls, topic_id: int, now: datetime) -> _Stories:
+        """The topic's newest `RECENT_LIMIT` suggestions within the window."""
+        rows = (Suggestion.objects.filter(topic_id=topic_id, created_at__gte=now - similar.WINDOW)
+                .annotate(latest=Coalesce("published_at", "created_at")).order_by("-pk")
+                .values_list("pk", "signature", "latest")[:RECENT_LIMIT])  # fmt: skip
+        stories = {}
+        for pk, signature, latest in rows:
+            stored = bytes(signature)
+            stories[pk] = _Story(stored, similar.Signature.anchors_in(stored), latest)
+        return cls(stories)
+
+    def closest(self, signature: similar.Signature,
+                published: datetime | None) -> similar.Match | None:  # fmt: skip
+        return similar.closest(signature, self._candidates(signature, published))
+
+    def _candidates(self, signature: similar.Signature,
+                    published: datetime | None) -> Iterator[tuple[int, similar.Signature]]:  # fmt: skip
+        for pk, story in self.stories.items():
+            if signature.anchors.isdisjoint(story.anchors):
+                continue
+            latest = story.latest
+            if published is None or latest is None or abs(published - latest) <= similar.WINDOW:
+                yield pk, story.signature
+
+    def told(self, pk: int, signature: similar.Signature, published: datetime | None) -> None:
+        """An item told story `pk` (a new one, or one it joined): match later items against
+        everything the story's items said."""
+        story = self.stories.get(pk)
+        if story is None:
+            self.stories[pk] = _Story(b"", signature.anchors, published, signature)
+            return
+        told = story.signature.union(signature)
+        if len(told.terms) <= MAX_STORY_TERMS:
+            story.told, story.anchors = told, told.anchors
+        if published is not None:
+            story.latest = published if story.latest is None else max(story.latest, published)
 
 
 def _reasons(offer: Offer) -> dict[str, object]:
@@ -156,9 +212,11 @@ def _reasons(offer: Offer) -> dict[str, object]:
     return found
 
 
-def _join(suggestion: Suggestion, offer: Offer, also: str = "") -> None:
+def _join(suggestion: Suggestion, offer: Offer, also: str = "",
+          signature: similar.Signature | None = None) -> None:  # fmt: skip
     """Another source carried a story the topic was offered (under the same address, or
-    `also` another one telling the same story): say so on it."""
+    `also` another one telling the same story, whose `signature` the story's then takes in,
+    so that a later telling need only share facts with one of its copies): say so on it."""
     reasons = dict(suggestion.reasons or {})
     sources = set(reasons.get("sources") or []) | offer.sources
     keywords = list(reasons.get("keywords") or [])
@@ -175,7 +233,12 @@ def _join(suggestion: Suggestion, offer: Offer, also: str = "") -> None:
     reasons.update(sources=sorted(sources), keywords=keywords, also=others[:20])
     if via:
         reasons["via"] = via[:20]
-    Suggestion.objects.filter(pk=suggestion.pk).update(reasons=reasons, copies=F("copies") + 1)
+    fields: dict[str, object] = {"reasons": reasons, "copies": F("copies") + 1}
+    if signature is not None:
+        told = similar.Signature.from_bytes(bytes(suggestion.signature)).union(signature)
+        if len(told.terms) <= MAX_STORY_TERMS:
+            fields["signature"] = told.to_bytes()
+    Suggestion.objects.filter(pk=suggestion.pk).update(**fields)
 
 
 def _make(topic_id: int, key: str, offer: Offer, model: Ranker,

@@ -20,6 +20,7 @@ class Shown:
     sources: list[str]
     keywords: list[str]
     terms: list[str]
+    via: list[str]  # the networks' accounts and searches that found it, less the sources named
 
 
 def suggestions(topic: Topic, state: str = "new", limit: int = 30, offset: int = 0) -> list[Shown]:
@@ -38,9 +39,14 @@ def one(suggestion: Suggestion) -> Shown:
 def _shown(page: list[Suggestion]) -> list[Shown]:
     ids = {pk for s in page for pk in (s.reasons or {}).get("sources", [])}
     names = {s.pk: str(s) for s in Source.objects.filter(pk__in=ids).select_related("feed")}
-    return [Shown(s, [names[pk] for pk in (s.reasons or {}).get("sources", []) if pk in names],
-                  list((s.reasons or {}).get("keywords", [])),
-                  list((s.reasons or {}).get("terms", []))) for s in page]  # fmt: skip
+    shown = []
+    for s in page:
+        reasons = s.reasons or {}
+        sources = [names[pk] for pk in reasons.get("sources", []) if pk in names]
+        via = [v for v in reasons.get("via", []) if v not in sources]  # "@ann on Bluesky" once
+        shown.append(Shown(s, sources, list(reasons.get("keywords", [])),
+                           list(reasons.get("terms", [])), via))  # fmt: skip
+    return shown
 
 
 def counts(topic: Topic) -> dict[str, int]:

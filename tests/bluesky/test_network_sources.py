@@ -10,6 +10,7 @@ the suggestions page; an account Bluesky does not know is refused with nothing s
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,13 +20,14 @@ from django.utils import timezone
 from outlier.curation.models import Topic
 from outlier.curation.urlkeys import url_key
 from outlier.publishing import content
-from outlier.publishing.models import Channel
+from outlier.publishing.models import Channel, ChannelStatus
 from outlier.sources import network_polling, network_sources
 from outlier.sources.models import Entry, Source, SourceKind, Suggestion
 from tests.bluesky.conftest import eventually
+from tests.bluesky.test_connect_check import revoke_app_passwords
 from tests.bluesky.test_stream_pull import tagged
 from tests.conftest import Team
-from tests.peers.bluesky import Account
+from tests.peers.bluesky import Account, Network
 from tests.publishing.conftest import make_channel
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +113,9 @@ def test_an_account_is_followed_and_its_linked_posts_become_suggestions(
     body = page.content.decode()
     assert "Flood &lt;b&gt;warning&lt;/b&gt;" in body and "<b>warning</b>" not in body
     assert "&lt;script&gt;alert(1)" in body and "<script>alert(1)" not in body
-    assert f"via @{ben.handle} on Bluesky" in body
+    why = body[body.index("data-why>") :]
+    why = why[: why.index("</p>")]
+    assert f"from @{ben.handle} on Bluesky" in why and why.count(ben.handle) == 1  # named once
     sources = team.client(team.viewer).get(
         reverse("sources:list", args=[team.workspace.slug, topic.slug])).content.decode()  # fmt: skip
     row = sources[sources.index(f'data-source="{source.pk}"') :]
@@ -160,3 +164,23 @@ def test_an_account_bluesky_does_not_know_is_refused(
         network_sources.do_add_account(member, topic, sky.pk, "not a handle")
     assert "is not a Bluesky handle" in str(caught.value.message_dict["account"])
     assert not Source.objects.exists()
+
+
+def test_a_revoked_app_password_stays_on_its_source(
+    team: Team, topic: Topic, bluesky_network: Network
+) -> None:
+    cleo = bluesky_network.account("cleo")
+    channel = make_channel(team.workspace, network="bluesky", name="Cleo",
+                           settings={"handle": cleo.handle, "pds_url": cleo.pds_url},
+                           credentials={"app_password": cleo.app_password})  # fmt: skip
+    source = network_sources.do_add_keywords(team.member(team.contributor), topic,
+                                             "#rivers", channel.pk)  # fmt: skip
+    revoke_app_passwords(cleo)  # as when someone revokes it in Bluesky's settings
+
+    assert network_polling.run_due(WORKER) == 1
+
+    source.refresh_from_db()
+    assert "app password" in source.error and source.errors == 1
+    assert source.next_at is not None and source.next_at > timezone.now() + timedelta(minutes=4)
+    assert Channel.objects.get(pk=channel.pk).status == ChannelStatus.NEEDS_RECONNECT
+    assert not Entry.objects.filter(source=source).exists()
