@@ -4,7 +4,7 @@
 
 Trains `outlier.moderation.spam.SpamModel` and the words-only baseline (`WordsBaseline`,
 multinomial naive Bayes on the body's words) on the train split of
-tests/moderation/fixtures/comments.jsonl, in file order, one decision at a time, then scores
+outlier/moderation/fixtures/comments.jsonl, in file order, one decision at a time, then scores
 the held-out test split `--rounds` times (20) in this one process, pinned to one core. Prints
 per item: mean and p95 of `score` (each item's time is its median over the rounds), `why`
 and `learn`; and precision, recall, F1 and the share of good comments held at the 0.5
@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from outlier.moderation.spam import THRESHOLD, SpamModel, Text, WordsBaseline  # noqa: E402
 
-FIXTURE = Path(__file__).resolve().parent.parent / "tests/moderation/fixtures/comments.jsonl"
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "outlier" / "moderation" / "fixtures" / "comments.jsonl"
 TARGET_MS = 5.0
 
 

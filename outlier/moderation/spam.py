@@ -36,7 +36,7 @@ words only (lowercased, no other feature), also learning one decision at a time.
 
 Measured
 --------
-On the labelled fixture (`tests/moderation/fixtures/comments.jsonl`: 410 train comments,
+On the labelled fixture (`outlier/moderation/fixtures/comments.jsonl`: 410 train comments,
 124 of them spam; 216 held-out test comments, 66 spam, whose campaigns and wording differ
 from train's), trained once on the train split in file order, threshold 0.5
 (`.venv/bin/pytest -q -p no:cacheprovider tests/moderation -s`; 2026-12-07):
