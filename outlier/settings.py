@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     # Swagger UI from /static/ninja/ rather than from a CDN, so it works without internet.
     "ninja",
     "outlier.links",
+    "outlier.moderation",
     "outlier.curation",
     "outlier.publishing",
     "outlier.site",
