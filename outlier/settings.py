@@ -160,6 +160,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "outlier.core.context.outlier",
                 "outlier.inbox.context.unread",
+                "outlier.moderation.context.waiting",
                 "outlier.relationships.context.talk_nudge",
             ],
         },
@@ -249,6 +250,7 @@ WORKER_DUE_JOBS = [
     "outlier.sources.polling.run_due",  # topics' feeds, each on its own interval
     "outlier.digests.sending.run_due",  # e-mail digests: confirmations, then digests due
     "outlier.sources.network_polling.run_due",  # accounts and keyword searches on networks
+    "outlier.moderation.alerts.run_due",  # e-mail editors about texts waiting over 4 hours
 ]
 WORKER_SWEEPS = [
     "outlier.publishing.dispatch.sweep_abandoned",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("app/", include("outlier.publishing.urls")),
     path("app/", include("outlier.curation.urls")),
     path("app/", include("outlier.inbox.urls")),
+    path("app/", include("outlier.moderation.urls")),
     path("app/", include("outlier.relationships.urls")),
     path("app/", include("outlier.sources.urls")),
     path("app/", include("outlier.sources.suggestion_urls")),

@@ -17,6 +17,7 @@ from outlier.api import (
     fediverse,
     inbox,
     links,
+    moderation,
     publishing,
     sources,
     suggestions,
@@ -43,6 +44,7 @@ api.add_router("/", contact_exchange_router)
 api.add_router("/", sources.router)
 api.add_router("/", suggestions.router)
 api.add_router("/", digests.router)
+api.add_router("/", moderation.router)
 
 
 def validation_errors(exc: ValidationError) -> dict[str, object]:

@@ -128,6 +128,9 @@ class Case(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # When the workspace's editors were e-mailed that this case waited too long
+    # (`alerts.run_due`); set once, so each case is in one alert at most.
+    alerted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -140,6 +143,13 @@ class Case(models.Model):
             models.Index(fields=["workspace", "state", "created_at"], name="modcase_queue"),
             models.Index(fields=["workspace", "author_key", "created_at"], name="modcase_author"),
             models.Index(fields=["workspace", "address_key", "created_at"], name="modcase_address"),
+            # The alert job's look, every minute, across workspaces: only the waiting cases
+            # not alerted yet are in this index, so it stays small however many cases pile up.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(alerted_at__isnull=True, state__in=["held", "flagged"]),
+                name="modcase_unalerted",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,9 +4,11 @@ the ones the apps above use to show or hide what they own (`cases_for`, `visible
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, Min, Q, QuerySet
 from django.utils import timezone
 
 from outlier.core.models import Workspace
@@ -16,12 +18,54 @@ from outlier.moderation.models import (
     AuditEntry,
     BlockedAuthor,
     Case,
+    CaseState,
     Rule,
 )
 
 OVERDUE = timedelta(hours=4)  # a held or flagged case waiting longer than this is overdue
 AUDIT_LIMIT = 100
 MAX_AUDIT_LIMIT = 1_000
+# What the queue's "decided" view lists: a moderator's decisions, and texts blocked when judged.
+DECIDED_STATES = (CaseState.APPROVED, CaseState.REJECTED, CaseState.SPAM, CaseState.BLOCKED)
+# The queue's views (the page's filter and the API's `state`) and the states each lists.
+QUEUE_VIEWS: dict[str, tuple[str, ...]] = {
+    "waiting": tuple(QUEUE_STATES),
+    "held": (CaseState.HELD,),
+    "flagged": (CaseState.FLAGGED,),
+    "decided": DECIDED_STATES,
+}
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """How many cases wait (held or flagged), how many of them are overdue, and since when
+    the oldest waits (None when none does)."""
+
+    count: int = 0
+    overdue: int = 0
+    oldest: datetime | None = None
+
+
+def _waiting(cases: QuerySet[Case], now: datetime | None) -> Waiting:
+    cutoff = (now or timezone.now()) - OVERDUE
+    found = cases.filter(state__in=list(QUEUE_STATES)).aggregate(
+        count=Count("pk"), overdue=Count("pk", filter=Q(created_at__lt=cutoff)),
+        oldest=Min("created_at"),
+    )  # fmt: skip
+    return Waiting(found["count"] or 0, found["overdue"] or 0, found["oldest"])
+
+
+def waiting(workspace: Workspace | int, now: datetime | None = None) -> Waiting:
+    """The workspace's queue in numbers, in one query (the queue page's banner)."""
+    workspace_id = workspace if isinstance(workspace, int) else workspace.pk
+    return _waiting(Case.objects.filter(workspace_id=workspace_id), now)
+
+
+def waiting_for_member(user_id: int, slug: str, now: datetime | None = None) -> Waiting:
+    """The queue in numbers of workspace `slug`, when `user_id` is one of its members (else
+    zeros), in one query: the navigation's badge."""
+    cases = Case.objects.filter(workspace__slug=slug, workspace__memberships__user_id=user_id)
+    return _waiting(cases, now)
 
 
 def queue(
@@ -48,15 +92,27 @@ def overdue(workspace: Workspace, now: datetime | None = None) -> QuerySet[Case]
     return queue(workspace).filter(created_at__lt=cutoff)
 
 
+def is_overdue(case: Case, now: datetime | None = None) -> bool:
+    """Whether `case` waits (held or flagged) for more than OVERDUE."""
+    return case.waiting and (now or timezone.now()) - case.created_at > OVERDUE
+
+
+def audit_log(workspace: Workspace, *, case_id: int | None = None) -> QuerySet[AuditEntry]:
+    """The workspace's audit entries, newest first, optionally those about one case (the audit
+    page pages through it)."""
+    entries = AuditEntry.objects.filter(workspace=workspace).select_related("actor")
+    if case_id is not None:
+        entries = entries.filter(case_id=case_id)
+    return entries.order_by("-at", "-pk")
+
+
 def audit(
     workspace: Workspace, *, case_id: int | None = None, limit: int = AUDIT_LIMIT
 ) -> list[AuditEntry]:
     """The workspace's audit entries, newest first (at most `limit`, capped at 1,000),
     optionally those about one case."""
-    entries = AuditEntry.objects.filter(workspace=workspace).select_related("actor")
-    if case_id is not None:
-        entries = entries.filter(case_id=case_id)
-    return list(entries.order_by("-at", "-pk")[: max(1, min(limit, MAX_AUDIT_LIMIT))])
+    entries = audit_log(workspace, case_id=case_id)
+    return list(entries[: max(1, min(limit, MAX_AUDIT_LIMIT))])
 
 
 def rules(workspace: Workspace) -> QuerySet[Rule]:
@@ -85,4 +141,19 @@ def visible_ids(workspace: Workspace, subject: str, subject_ids: Iterable[str]) 
             subject_id__in=ids,
             state__in=list(VISIBLE_STATES),
         ).values_list("subject_id", flat=True)
+    )
+
+
+def hidden(workspace: Workspace | int, subject: str, subject_id: Any) -> Exists:
+    """For filtering a higher app's rows in SQL: true for a text whose case is not visible
+    (held, rejected, spam or blocked). `subject_id` is an expression of the row's id as text,
+    e.g. `Cast(OuterRef("pk"), CharField())`. A text that was never judged is not hidden.
+
+        rows.filter(~hidden(workspace, Subject.SUGGESTION, Cast(OuterRef("pk"), CharField())))
+    """
+    workspace_id = workspace if isinstance(workspace, int) else workspace.pk
+    return Exists(
+        Case.objects.filter(
+            workspace_id=workspace_id, subject=subject, subject_id=subject_id
+        ).exclude(state__in=list(VISIBLE_STATES))
     )

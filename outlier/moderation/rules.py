@@ -19,8 +19,8 @@ Kinds and their values (`check_rule` normalises them; the stored value is the no
   and is not among them (``en`` allows ``en-gb`` too).
 
 ``words`` and ``regex`` read the body, the author's name and website and the further links,
-joined by line breaks; ``links`` counts the links in the body plus the further links (not the
-author's website).
+joined by line breaks; ``links`` counts the links in the body plus the further links the body
+does not already hold (not the author's website).
 """
 
 from __future__ import annotations
@@ -218,13 +218,15 @@ def _haystack(text: Text) -> str:
 
 
 def links_of(text: Text) -> list[str]:
-    """The links of a text: those in its body, then its further links (not the website)."""
+    """The links of a text: those in its body, then its further links (not the website) that
+    the body does not already hold (a suggestion's address written in its note counts once)."""
     found: list[str] = []
     for match in _URL.finditer(text.body):
         found.append(match.group(0))
         if len(found) >= MAX_LINKS_READ:
             return found
-    found.extend(link for link in text.links if link.strip())
+    in_body = set(found)
+    found.extend(link for link in text.links if link.strip() and link.strip() not in in_body)
     return found[:MAX_LINKS_READ]
 
 

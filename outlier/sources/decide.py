@@ -19,6 +19,8 @@ from django.utils import timezone
 from outlier.core.models import Membership, Role
 from outlier.curation.actions import do_create_scoop
 from outlier.curation.models import Scoop
+from outlier.moderation.models import Subject
+from outlier.moderation.queries import cases_for
 from outlier.sources import learn
 from outlier.sources.models import Suggestion, SuggestionState
 
@@ -33,9 +35,17 @@ def access_suggestion(member: Membership, suggestion_id: int,
         raise PermissionDenied(f"This needs the {Role(role).label.lower()} role or higher.")
     found = Suggestion.objects.select_related("topic").filter(
         pk=suggestion_id, topic__workspace=member.workspace).first()  # fmt: skip
-    if found is None:
+    if found is None or (found.from_visitor and _held_back(member, found)):
         raise Http404("No such suggestion in this workspace.")
     return found
+
+
+def _held_back(member: Membership, suggestion: Suggestion) -> bool:
+    """A visitor's suggestion moderation has not let through (held, blocked, rejected, spam):
+    the curator can neither see nor decide on it until it is approved."""
+    case = cases_for(member.workspace, Subject.SUGGESTION, [str(suggestion.pk)]).get(
+        str(suggestion.pk))  # fmt: skip
+    return case is not None and not case.visible
 
 
 def _open(member: Membership, suggestion: Suggestion) -> None:

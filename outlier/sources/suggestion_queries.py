@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import CharField, Count, OuterRef, QuerySet
+from django.db.models.functions import Cast
 
 from outlier.curation.models import Topic
+from outlier.moderation import queries as moderation
+from outlier.moderation.models import Subject
 from outlier.sources.models import Source, Suggestion, SuggestionState
 
 STATES = ("new", "scooped", "dismissed")
@@ -23,10 +26,18 @@ class Shown:
     via: list[str]  # the networks' accounts and searches that found it, less the sources named
 
 
+def shown_to_curator(topic: Topic) -> QuerySet[Suggestion]:
+    """The topic's suggestions the curator sees: all but the visitors' ones moderation has not
+    let through (held until approved; blocked, rejected or spam never), told in SQL."""
+    hidden = moderation.hidden(topic.workspace_id, Subject.SUGGESTION,
+                               Cast(OuterRef("pk"), CharField()))  # fmt: skip
+    return Suggestion.objects.filter(topic=topic).filter(~hidden)
+
+
 def suggestions(topic: Topic, state: str = "new", limit: int = 30, offset: int = 0) -> list[Shown]:
     """The topic's suggestions in a state, best first (new ones by score, decided ones by the
     time of the decision)."""
-    rows = Suggestion.objects.filter(topic=topic, state=state).select_related("topic")
+    rows = shown_to_curator(topic).filter(state=state).select_related("topic")
     rows = rows.order_by("-score", "-pk") if state == SuggestionState.NEW else rows.order_by(
         "-decided_at", "-pk")  # fmt: skip
     return _shown(list(rows[offset : offset + limit]))
@@ -50,6 +61,6 @@ def _shown(page: list[Suggestion]) -> list[Shown]:
 
 
 def counts(topic: Topic) -> dict[str, int]:
-    found = dict(Suggestion.objects.filter(topic=topic).values_list("state").annotate(n=Count("pk"))
+    found = dict(shown_to_curator(topic).values_list("state").annotate(n=Count("pk"))
                  .values_list("state", "n"))  # fmt: skip
     return {state: found.get(state, 0) for state in STATES}

@@ -11,6 +11,10 @@ Abuse: a hidden field that people leave empty (a robot that fills it is thanked 
 stored), a minimum time between showing the form and sending it, a limit per client address
 (hashed, in the shared cache) and a limit of open visitor suggestions per topic per day. Only
 public topics whose curator allows it take suggestions (`Topic.visitor_suggestions`).
+
+Each new suggestion is judged by moderation (`outlier.moderation`) as it is stored: one its
+rules or spam model holds waits in the review queue, hidden from the curator, until approved;
+a blocked, rejected or spam one is never shown (`suggestion_queries.shown_to_curator`).
 """
 
 from __future__ import annotations
@@ -32,6 +36,10 @@ from outlier.core.safe_http import is_forbidden_address
 from outlier.curation.actions import find_duplicate
 from outlier.curation.models import Topic
 from outlier.curation.urlkeys import check_http_url, url_key
+from outlier.moderation.judging import judge
+from outlier.moderation.keys import address_key_for, author_key_for
+from outlier.moderation.models import Case, Subject
+from outlier.moderation.spam import Text
 from outlier.sources import learn
 from outlier.sources.models import Suggestion, SuggestionState
 
@@ -46,6 +54,7 @@ __all__ = [
     "check_visitor_suggestion",
     "do_visitor_suggest",
     "form_stamp",
+    "judge_suggestion",
     "seconds_since",
 ]
 
@@ -145,9 +154,24 @@ def check_allowed(topic: Topic, client: str, now: datetime) -> None:
         raise ValidationError("This topic takes no more suggestions today; try again tomorrow.")
 
 
+def judge_suggestion(topic: Topic, suggestion: Suggestion, client: str = "") -> Case:
+    """Moderation's verdict on a visitor's suggestion: what they wrote and the address, known
+    by their name (else their client address). A suggestion whose case is not visible (held,
+    blocked, rejected, spam) is not among the curator's suggestions until it is approved."""
+    identity = suggestion.visitor_name or client or "anonymous visitor"
+    body = "\n".join(part for part in (suggestion.visitor_note, suggestion.url) if part)
+    return judge(
+        topic.workspace, Subject.SUGGESTION, str(suggestion.pk),
+        Text(body, author_name=suggestion.visitor_name, links=(suggestion.url,)),
+        author_key=author_key_for(topic.workspace, identity),
+        address_key=address_key_for(client),
+    )  # fmt: skip
+
+
 def do_visitor_suggest(topic: Topic, url: str, name: str, note: str,
-                       now: datetime) -> Suggested:  # fmt: skip
-    """Store a visitor's (checked) suggestion for the curator and queue the reading of its page."""
+                       now: datetime, client: str = "") -> Suggested:  # fmt: skip
+    """Store a visitor's (checked) suggestion for the curator, judged by moderation
+    (`judge_suggestion`), and queue the reading of its page."""
     from outlier.sources.tasks import preview_suggestion
 
     if find_duplicate(topic, url) is not None:
@@ -166,6 +190,7 @@ def do_visitor_suggest(topic: Topic, url: str, name: str, note: str,
                 reasons={"visitors": 1}, from_visitor=True,
                 visitor_name=name, visitor_note=note,
             )  # fmt: skip
+            judge_suggestion(topic, made, client)  # the suggestion is never without its case
             preview_suggestion.enqueue(made.pk)  # commits with the suggestion
     except IntegrityError:  # the same story at the same moment
         known = Suggestion.objects.filter(topic=topic, story_key=key).first()

@@ -71,9 +71,10 @@ def suggest(request: HttpRequest, topic: str) -> HttpResponse:
         for field, messages in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, messages)
         return _page(request, found, form, status=400)
+    client = client_ip(request)
     try:
-        visitor.check_allowed(found, client_ip(request), now)
+        visitor.check_allowed(found, client, now)
     except ValidationError as exc:
         return _page(request, found, form, status=429, error=" ".join(exc.messages))
-    done = visitor.do_visitor_suggest(found, url, name, note, now)
+    done = visitor.do_visitor_suggest(found, url, name, note, now, client=client)
     return redirect(f"{request.path}?thanks={done.outcome.value}")

@@ -82,3 +82,4 @@ def test_the_openapi_document_is_served(db):
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert "/api/v1/scoops" in paths and "/api/v1/topics/{slug}" in paths
+    assert "/api/v1/moderation/queue" in paths and "/api/v1/moderation/decisions" in paths

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 
 from outlier.core.models import Membership, User, Workspace
+from outlier.moderation.actions import do_create_rule
 from outlier.moderation.judging import judge
 from outlier.moderation.keys import address_key_for, author_key_for
 from outlier.moderation.learning import fixture_rows
-from outlier.moderation.models import Case, Subject
+from outlier.moderation.models import Case, CaseState, Rule, Subject
 from outlier.moderation.spam import Text
 
 _ids = itertools.count(1)
@@ -67,3 +68,27 @@ def editor(team: Any) -> Membership:
 @pytest.fixture
 def owner(team: Any) -> Membership:
     return member(team.workspace, team.owner)
+
+
+# --- the pages and the API ------------------------------------------------------------------
+
+_authors = itertools.count(1)
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def holding(team: Any) -> Rule:
+    """A rule that holds every new author's first text: each `held` text waits in the queue."""
+    return do_create_rule(member(team.workspace, team.owner), "new_author", "hold")
+
+
+def held(workspace: Workspace, body: str = "Is the report out yet?", **values: Any) -> Case:
+    """A text of a new author, held by the `holding` rule (each call: another author)."""
+    values.setdefault("author", f"visitor{next(_authors)}@example.org")
+    case = judge_text(workspace, body, **values)
+    assert case.state == CaseState.HELD, case.reason
+    return case
+
+
+def queue_url(team: Any, tail: str = "") -> str:
+    return f"/app/{team.workspace.slug}/moderation/{tail}"

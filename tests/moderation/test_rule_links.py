@@ -32,3 +32,14 @@ def test_zero_means_any_link(team: Any, editor: Membership) -> None:
     assert judge_text(team.workspace, "Thanks for the article!").rule is None
     case = judge_text(team.workspace, "More at www.example.org/more")
     assert case.state == CaseState.FLAGGED and "a link" in case.reason and case.rule == rule
+
+
+def test_a_further_link_already_in_the_body_counts_once(team: Any, editor: Membership) -> None:
+    """A visitor's suggestion carries its address in the body (their note and the address) and
+    as its further link: one link, not two."""
+    do_create_rule(editor, "links", "hold", "1")
+    url = "https://news.example.org/story"
+    once = judge_text(team.workspace, f"Worth a read\n{url}", links=(url,))
+    assert once.state == CaseState.ALLOWED and once.rule is None
+    two = judge_text(team.workspace, f"Worth a read\n{url}", links=("https://other.example/x",))
+    assert two.state == CaseState.HELD
