@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 import os
 import threading
 import time
@@ -20,7 +21,10 @@ from collections.abc import Callable
 
 __all__ = ["Deadline", "at"]
 
-COMPACT_AFTER = 1024  # cancelled entries kept before the heap is rebuilt without them
+logger = logging.getLogger(__name__)
+
+COMPACT_AFTER = 1024
+MAX_SLEEP = 1.0  # seconds the thread sleeps at most before it looks at the clock again  # cancelled entries kept before the heap is rebuilt without them
 
 
 class Deadline:
@@ -78,11 +82,16 @@ class _Timers:
                     elif callback := deadline._take():
                         due.append(callback)
                 if not due:
-                    wait = self._heap[0][0] - now if self._heap else None
-                    self._wake.wait(wait)
+                    # Never longer than MAX_SLEEP: a clock read wrong once (a test that
+                    # patches time.monotonic) must not leave the thread asleep for hours.
+                    wait = self._heap[0][0] - now if self._heap else MAX_SLEEP
+                    self._wake.wait(min(max(wait, 0.0), MAX_SLEEP))
                     continue
             for callback in due:  # outside the lock: a callback may file or cancel deadlines
-                callback()
+                try:
+                    callback()
+                except Exception:  # the thread serves every other deadline: it must go on
+                    logger.exception("A deadline's callback failed")
 
 
 _timers = _Timers()

@@ -55,3 +55,14 @@ def test_a_forked_child_has_a_timer_thread_of_its_own() -> None:
     answer = os.read(read, 1)
     os.waitpid(pid, 0)
     assert answer == b"y"
+
+
+def test_a_clock_read_wrong_once_does_not_put_the_thread_to_sleep_for_long(monkeypatch) -> None:
+    real = time.monotonic
+    monkeypatch.setattr(time, "monotonic", lambda: 0.0)  # as tests of other modules do
+    deadlines.at(real() + 0.5, lambda: None)  # the earliest: wakes the thread, which misreads
+    time.sleep(0.05)
+    monkeypatch.setattr(time, "monotonic", real)
+    fired = threading.Event()
+    deadlines.at(real() + 1.0, fired.set)  # not the earliest: nothing wakes the thread for it
+    assert fired.wait(4)
