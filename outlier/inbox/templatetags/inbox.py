@@ -5,9 +5,11 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 
+from outlier.core.durations import spoken
 from outlier.inbox.models import Interaction
 
 register = template.Library()
+register.filter("duration", spoken)
 
 
 @register.simple_tag
@@ -20,24 +22,6 @@ def avatar(item: Interaction) -> str:
                            'referrerpolicy="no-referrer" width="40" height="40">', url)  # fmt: skip
     initial = (item.author_name or item.author_handle.lstrip("@") or "?")[:1].upper()
     return format_html('<span class="avatar initial" aria-hidden="true">{}</span>', initial)
-
-
-@register.filter
-def duration(seconds: float | None) -> str:
-    """Seconds as people read them: 45 s, 12 min, 3 h 5 min, 2 d 4 h."""
-    if seconds is None:
-        return "—"
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
 
 
 @register.filter
